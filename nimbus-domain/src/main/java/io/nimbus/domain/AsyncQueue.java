@@ -1,0 +1,38 @@
+package io.nimbus.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The durable queue of asynchronous invocations. An entry is leased to the node that
+ * claims it; a lease that runs out (its node died) makes the entry claimable again, so
+ * delivery is at least once.
+ */
+public interface AsyncQueue {
+
+    /** Durably records {@code pending} and queues it, in one transaction: it survives a crash once this returns. */
+    void enqueue(Invocation pending);
+
+    /**
+     * Claims up to {@code max} entries that are due and not leased (or whose lease expired),
+     * oldest first, marks their invocations running and leases them until {@code now + lease}.
+     *
+     * @return the claimed invocations, with their input, in status running
+     */
+    List<Invocation> claim(int max, Duration lease, Instant now);
+
+    /** Writes the final record of a claimed invocation and removes its entry, in one transaction. */
+    void complete(Invocation finalRecord);
+
+    /**
+     * Clears every lease. Only for a node that owns its store alone (the embedded store):
+     * leases it finds at start-up belonged to its previous life.
+     *
+     * @return how many entries were released
+     */
+    int releaseAllLeases();
+
+    /** Entries waiting or leased. */
+    long depth();
+}

@@ -1,0 +1,51 @@
+package io.nimbus.domain;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A deployed function at its current version. Immutable: an update produces a new record
+ * with the next {@code version} and the new {@code codeHash}.
+ *
+ * @param runtime      canonical runtime id, for example {@code python3.11}
+ * @param handler      {@code module.function}
+ * @param maxInstances concurrency cap: the most instances (and so in-flight invocations) at once
+ */
+public record Function(
+        String id,
+        String name,
+        String description,
+        String runtime,
+        String handler,
+        int memoryMb,
+        int timeoutSec,
+        int maxInstances,
+        Map<String, String> envVars,
+        List<String> tags,
+        FunctionStatus status,
+        int version,
+        String codeHash,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    public Function {
+        envVars = Map.copyOf(envVars);
+        tags = List.copyOf(tags);
+    }
+
+    /** The module part of the handler: {@code main} for {@code main.handler}. */
+    public String handlerModule() {
+        return handler.substring(0, handler.lastIndexOf('.'));
+    }
+
+    /** The function part of the handler: {@code handler} for {@code main.handler}. */
+    public String handlerFunction() {
+        return handler.substring(handler.lastIndexOf('.') + 1);
+    }
+
+    /** The key that names one version of this function: instances are bound to one for life. */
+    public String versionKey() {
+        return id + ":" + version;
+    }
+}

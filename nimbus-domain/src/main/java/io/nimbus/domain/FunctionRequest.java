@@ -1,0 +1,30 @@
+package io.nimbus.domain;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a client asks for when it creates or updates a function, before validation. Every
+ * field may be null: on create, null means the default; on update, null means unchanged.
+ *
+ * @param code  inline source of the handler's module
+ * @param files relative path to base64 content, for multi-file functions
+ */
+public record FunctionRequest(
+        String name,
+        String description,
+        String runtime,
+        String handler,
+        String code,
+        Map<String, String> files,
+        Integer memoryMb,
+        Integer timeoutSec,
+        Integer maxInstances,
+        Map<String, String> envVars,
+        List<String> tags) {
+
+    public FunctionRequest withHandler(String newHandler) {
+        return new FunctionRequest(name, description, runtime, newHandler, code, files, memoryMb, timeoutSec,
+                maxInstances, envVars, tags);
+    }
+}

@@ -1,0 +1,21 @@
+package io.nimbus.domain;
+
+import java.util.Locale;
+
+/** What started an invocation: a synchronous HTTP call, the async queue, a cron tick or an event. */
+public enum TriggerType {
+    HTTP, ASYNC, CRON, EVENT;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static TriggerType fromWire(String value) {
+        for (TriggerType t : values()) {
+            if (t.wireName().equals(value)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown trigger type: " + value);
+    }
+}
