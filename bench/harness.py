@@ -1,0 +1,1107 @@
+#!/usr/bin/python3
+"""Nimbus benchmark harness (stdlib only). Started by bench/run; the method is
+/work/shared/BENCHMARKING.md and the generated section of docs/benchmarks.md.
+
+One run measures, alternated per repetition on the same loopback:
+  * the HTTP floor: a bare Node http.createServer hello server (bench/floor.js);
+  * Nimbus warm invocations of a python and a node hello function;
+  both with wrk -t1 -c1 (latency) and wrk -t2 -c32 (throughput), after a warm-up;
+and, interleaved, iteration by iteration:
+  * Nimbus cold starts (a fresh function each time, one invoke timed over HTTP);
+  * the baseline of a new process per invocation (python -c, node -e).
+Only 127.0.0.1 is loaded; every loop is bounded in count and in time.
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH_DIR)
+JAVA_HOME_DEFAULT = "/usr/lib/jvm/temurin-25-jdk-amd64"
+NODE = "/usr/bin/node"
+POST_LUA = os.path.join(BENCH_DIR, "post.lua")
+FLOOR_JS = os.path.join(BENCH_DIR, "floor.js")
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+INVOKE_BODY = b'{"n":1}'
+EXPECTED_RESULT = {"hello": "world"}
+
+FUNCTIONS = {
+    "python": {
+        "runtime": "python3.11",
+        "handler": "main.handler",
+        "code": 'def handler(event, context):\n    return {"hello": "world"}\n',
+    },
+    "node": {
+        "runtime": "nodejs20",
+        "handler": "main.handler",
+        "code": "exports.handler = async (event) => ({hello: 'world'});\n",
+    },
+}
+SHORT = {"python": "py", "node": "node"}
+
+PROBLEMS = []  # everything that went wrong, reported in the table's section and in the JSON
+
+
+def log(msg):
+    print(time.strftime("%H:%M:%S ") + msg, file=sys.stderr, flush=True)
+
+
+def problem(msg):
+    PROBLEMS.append(msg)
+    log("PROBLEM: " + msg)
+
+
+class Stop(Exception):
+    pass
+
+
+def _on_signal(signum, _frame):
+    raise Stop("signal %d" % signum)
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def pct(samples, p):
+    """Nearest-rank percentile (p in 0..100) of a list; None when empty."""
+    if not samples:
+        return None
+    s = sorted(samples)
+    k = max(0, min(len(s) - 1, math.ceil(p / 100.0 * len(s)) - 1))
+    return s[k]
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarize(samples):
+    if not samples:
+        return {"n": 0}
+    return {
+        "n": len(samples),
+        "p50": pct(samples, 50),
+        "p90": pct(samples, 90),
+        "p99": pct(samples, 99),
+        "mean": statistics.fmean(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "stdev": statistics.stdev(samples) if len(samples) > 1 else 0.0,
+    }
+
+
+# --------------------------------------------------------------------------- processes & CPU
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_proc_table():
+    """pid -> (ppid, utime+stime ticks, cutime+cstime ticks) for every visible process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as f:
+                data = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        rest = data[data.rfind(")") + 2:].split()  # fields from 3 (state) on
+        try:
+            ppid = int(rest[1])
+            own = int(rest[11]) + int(rest[12])  # utime stime (fields 14, 15)
+            children = int(rest[13]) + int(rest[14])  # cutime cstime (16, 17)
+        except (IndexError, ValueError):
+            continue
+        table[int(entry)] = (ppid, own, children)
+    return table
+
+
+def tree_cpu(root_pid):
+    """CPU ticks of root_pid and all its descendants, including reaped children
+    (cutime/cstime), split into the root's own and the descendants'."""
+    table = read_proc_table()
+    kids = {}
+    for pid, (ppid, _, _) in table.items():
+        kids.setdefault(ppid, []).append(pid)
+    root_own, rest, pids = 0, 0, []
+    stack = [root_pid]
+    while stack:
+        pid = stack.pop()
+        if pid not in table:
+            continue
+        pids.append(pid)
+        _, own, children = table[pid]
+        if pid == root_pid:
+            root_own = own
+            rest += children
+        else:
+            rest += own + children
+        stack.extend(kids.get(pid, []))
+    return {"root": root_own, "descendants": rest, "pids": len(pids)}
+
+
+def cpu_delta(before, after, wall_s):
+    root = (after["root"] - before["root"]) / CLK_TCK
+    desc = (after["descendants"] - before["descendants"]) / CLK_TCK
+    total = root + desc
+    return {
+        "cpu_s": total,
+        "cpu_pct": 100.0 * total / wall_s if wall_s > 0 else None,
+        "main_process_cpu_s": root,
+        "children_cpu_s": desc,
+        "processes_after": after["pids"],
+    }
+
+
+def stop_process(proc, name, grace_s=20.0):
+    """SIGTERM the process we started, wait, then SIGKILL it; then kill whatever is left
+    in its process group (it was started in a new session, so the group is ours)."""
+    if proc is None:
+        return None
+    info = {"name": name}
+    if proc.poll() is None:
+        t0 = time.monotonic()
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=grace_s)
+            info["stopped_by"] = "SIGTERM"
+            info["stop_s"] = round(time.monotonic() - t0, 3)
+        except subprocess.TimeoutExpired:
+            problem("%s did not exit within %.0f s of SIGTERM; sent SIGKILL" % (name, grace_s))
+            proc.kill()
+            proc.wait(timeout=10)
+            info["stopped_by"] = "SIGKILL"
+    else:
+        info["stopped_by"] = "had already exited"
+    info["exit_code"] = proc.returncode
+    leftovers = []
+    for pid, (_, _, _) in read_proc_table().items():
+        try:
+            if os.getpgid(pid) == proc.pid:
+                leftovers.append(pid)
+        except OSError:
+            pass
+    if leftovers:
+        problem("%s left %d process(es) of its group running after it exited: %s; killed them"
+                % (name, len(leftovers), " ".join(map(str, leftovers[:20]))))
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    info["leftover_processes"] = len(leftovers)
+    return info
+
+
+def wait_http_ok(port, path, proc, timeout_s, method="GET", body=None):
+    """Poll until path answers 200; returns (seconds, body) or raises."""
+    t0 = time.monotonic()
+    last = None
+    while time.monotonic() - t0 < timeout_s:
+        if proc.poll() is not None:
+            raise RuntimeError("process exited with code %s before %s answered 200 (last: %s)"
+                               % (proc.returncode, path, last))
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request(method, path, body=body)
+            r = c.getresponse()
+            data = r.read()
+            c.close()
+            if r.status == 200:
+                return time.monotonic() - t0, data
+            last = "HTTP %d %s" % (r.status, data[:200])
+        except (OSError, http.client.HTTPException) as e:
+            last = repr(e)
+        time.sleep(0.05)
+    raise RuntimeError("%s did not answer 200 within %.0f s (last: %s)" % (path, timeout_s, last))
+
+
+# --------------------------------------------------------------------------- wrk
+
+
+def run_wrk(url, threads, conns, duration_s, server_pid):
+    cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration_s, "--timeout", "5s",
+           "-s", POST_LUA, url]
+    before = tree_cpu(server_pid)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    watchdog = threading.Timer(duration_s + 30, proc.kill)
+    watchdog.start()
+    try:
+        out = proc.stdout.read().decode("utf-8", "replace")
+        _, status, ru = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        watchdog.cancel()
+        proc.stdout.close()
+    wall = time.monotonic() - t0
+    after = tree_cpu(server_pid)
+    res = {"cmd": " ".join(cmd), "exit_code": proc.returncode, "wall_s": round(wall, 3)}
+    line = next((l for l in out.splitlines() if l.startswith("BENCH_JSON ")), None)
+    if proc.returncode != 0 or line is None:
+        res["error"] = "wrk failed (exit %s): %s" % (proc.returncode, out.strip()[-500:])
+        return res
+    data = json.loads(line[len("BENCH_JSON "):])
+    lat = data["latency_us"]
+    errs = data["errors"]
+    socket_errors = errs["connect"] + errs["read"] + errs["write"] + errs["timeout"]
+    wrk_cpu = ru.ru_utime + ru.ru_stime
+    res.update({
+        "requests": data["requests"],
+        "duration_s": data["duration_us"] / 1e6,
+        "rps": data["requests"] / (data["duration_us"] / 1e6) if data["duration_us"] else 0.0,
+        "latency_us": lat,
+        "p50_us": lat["p50"],
+        "p99_us": lat["p99"],
+        "errors": errs,
+        "http_errors": data["non2xx"],  # responses whose status is not 2xx (counted by post.lua)
+        "first_non2xx": data["first_non2xx"],
+        "socket_errors": socket_errors,
+        "wrk_cpu_s": round(wrk_cpu, 3),
+        "wrk_cpu_pct": round(100.0 * wrk_cpu / wall, 1) if wall > 0 else None,
+        "server_cpu": cpu_delta(before, after, wall),
+    })
+    res["server_cpu_pct"] = res["server_cpu"]["cpu_pct"]
+    if data["requests"] == 0:
+        res["error"] = "no request completed"
+    return res
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+
+class Resp:
+    def __init__(self, status, headers, body, ns):
+        self.status, self.headers, self.body, self.ns = status, headers, body, ns
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def describe(self):
+        return "HTTP %s, body %s" % (self.status, self.body[:300].decode("utf-8", "replace"))
+
+
+class Api:
+    """One persistent HTTP/1.1 connection to Nimbus, as a client SDK would keep."""
+
+    def __init__(self, port, timeout_s=60):
+        self.port, self.timeout_s, self.conn = port, timeout_s, None
+
+    def ensure_open(self):
+        """Connect outside any timed section, so that timings never include TCP setup."""
+        if self.conn is not None and self.conn.sock is not None:
+            return False
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout_s)
+        self.conn.connect()
+        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return True
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def call(self, method, path, payload=None, raw=None):
+        """Send one request; returns Resp (ns = request sent to body read, perf_counter_ns)."""
+        body = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
+        headers = {"Content-Type": "application/json", "Accept": "application/json"} if body is not None \
+            else {"Accept": "application/json"}
+        for attempt in (1, 2):
+            reopened = self.ensure_open()
+            try:
+                t0 = time.perf_counter_ns()
+                self.conn.request(method, path, body=body, headers=headers)
+                r = self.conn.getresponse()
+                data = r.read()
+                t1 = time.perf_counter_ns()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as e:
+                self.close()
+                if attempt == 1 and not reopened:
+                    continue  # the server had closed the idle keep-alive connection
+                raise RuntimeError("%s %s: %r" % (method, path, e))
+            except (OSError, http.client.HTTPException) as e:
+                self.close()
+                raise RuntimeError("%s %s: %r" % (method, path, e))
+            hdrs = {k.lower(): v for k, v in r.getheaders()}
+            if r.will_close:
+                self.close()
+            return Resp(r.status, hdrs, data, t1 - t0)
+
+
+# --------------------------------------------------------------------------- servers
+
+
+class Floor:
+    name = "Node http floor"
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.log_path = os.path.join(workdir, "floor.log")
+        self.logf = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([NODE, FLOOR_JS, str(self.port)], cwd=BENCH_DIR, stdout=self.logf,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        wait_http_ok(self.port, "/", self.proc, 15, method="POST", body=INVOKE_BODY)
+        self.url = "http://127.0.0.1:%d/" % self.port
+
+    def stop(self):
+        info = stop_process(self.proc, "floor server", grace_s=5)
+        self.logf.close()
+        return info
+
+
+class Nimbus:
+    def __init__(self, workdir, java_home, ready_timeout_s, cmd_override=None):
+        self.port = free_port()
+        self.data_dir = tempfile.mkdtemp(prefix="nimbus-data-", dir=workdir)
+        self.log_path = os.path.join(workdir, "nimbus.log")
+        self.logf = open(self.log_path, "wb")
+        jar = os.path.join(ROOT, "nimbus-server", "target", "nimbus.jar")
+        self.cmd = [os.path.join(java_home, "bin", "java"), "-jar", jar, "up", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--data-dir", self.data_dir]
+        if cmd_override:  # a stand-in server, for testing the harness itself
+            self.cmd = [a.format(port=self.port, data_dir=self.data_dir) for a in cmd_override.split()]
+        env = dict(os.environ, JAVA_HOME=java_home)
+        log("starting Nimbus: " + " ".join(self.cmd))
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=self.logf, stderr=subprocess.STDOUT,
+                                     env=env, start_new_session=True)
+        try:
+            _, body = wait_http_ok(self.port, "/health/ready", self.proc, ready_timeout_s)
+        except RuntimeError as e:
+            raise RuntimeError("Nimbus did not become ready: %s\n--- last lines of %s ---\n%s"
+                               % (e, self.log_path, self.log_tail()))
+        self.ready_s = time.monotonic() - t0
+        self.ready_body = body.decode("utf-8", "replace")[:500]
+        self.api = Api(self.port)
+
+    def log_tail(self, n=30):
+        try:
+            self.logf.flush()
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-n:]).decode("utf-8", "replace")
+        except OSError:
+            return "(no log)"
+
+    def invoke_url(self, fn):
+        return "http://127.0.0.1:%d/api/v1/functions/%s/invoke" % (self.port, fn)
+
+    def create(self, name, lang):
+        spec = dict(FUNCTIONS[lang], name=name)
+        r = self.api.call("POST", "/api/v1/functions", spec)
+        if r.status != 201:
+            raise RuntimeError("POST /api/v1/functions %s -> %s (expected 201)"
+                               % (json.dumps(spec), r.describe()))
+        body = r.json() or {}
+        status = str(body.get("status", "")).lower() if isinstance(body, dict) else ""
+        if status and status != "active":
+            # A function still building is not a cold start yet: wait (bounded) until active.
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 60:
+                g = self.api.call("GET", "/api/v1/functions/" + name)
+                st = str((g.json() or {}).get("status", "")).lower() if g.status == 200 else ""
+                if st == "active":
+                    break
+                if st == "failed":
+                    raise RuntimeError("function %s failed to build: %s" % (name, g.describe()))
+                time.sleep(0.05)
+            else:
+                raise RuntimeError("function %s not active after 60 s (status %s)" % (name, status))
+        return r
+
+    def delete(self, name):
+        r = self.api.call("DELETE", "/api/v1/functions/" + name)
+        if r.status != 204:
+            problem("DELETE /api/v1/functions/%s -> %s (expected 204)" % (name, r.describe()))
+        return r.status
+
+    def invoke(self, name):
+        self.api.ensure_open()
+        return self.api.call("POST", "/api/v1/functions/%s/invoke" % name, raw=INVOKE_BODY)
+
+    def stop(self):
+        if getattr(self, "api", None):
+            self.api.close()
+        info = stop_process(self.proc, "Nimbus", grace_s=20)
+        self.logf.close()
+        return info
+
+
+def check_invoke(r, name, expect_cold=None):
+    """Returns a list of what is wrong with an invoke response (empty when all is right)."""
+    wrong = []
+    if r.status != 200:
+        return ["POST /api/v1/functions/%s/invoke -> %s (expected 200)" % (name, r.describe())]
+    if r.json() != EXPECTED_RESULT:
+        wrong.append("invoke %s: body %r, expected %s" % (name, r.body[:300], json.dumps(EXPECTED_RESULT)))
+    for h in ("x-nimbus-invocation-id", "x-nimbus-cold-start", "x-nimbus-duration-ms"):
+        if h not in r.headers:
+            wrong.append("invoke %s: header %s missing (headers: %s)" % (name, h, sorted(r.headers)))
+    cold = r.headers.get("x-nimbus-cold-start")
+    if expect_cold is not None and cold is not None and cold.lower() != str(expect_cold).lower():
+        wrong.append("invoke %s: X-Nimbus-Cold-Start: %s, expected %s"
+                     % (name, cold, str(expect_cold).lower()))
+    return wrong
+
+
+# --------------------------------------------------------------------------- phases
+
+
+def load_target(label, url, pid, cfg, key):
+    """Warm-up + measured run at 1 connection, then at 32 connections."""
+    out = {}
+    for shape, (t, c) in (("lat", (1, 1)), ("tput", (2, 32))):
+        w = run_wrk(url, t, c, cfg.warmup, pid)
+        if "error" in w:
+            problem("%s warm-up -t%d -c%d: %s" % (label, t, c, w["error"]))
+        r = run_wrk(url, t, c, cfg.duration, pid)
+        r["warmup"] = {k: w.get(k) for k in ("requests", "rps", "http_errors", "socket_errors", "error")}
+        if "error" in r:
+            problem("%s -t%d -c%d: %s" % (label, t, c, r["error"]))
+        elif r["http_errors"] or r["socket_errors"]:
+            problem("%s -t%d -c%d: %d non-2xx responses (first: %s), %d socket errors (%s) of %d requests"
+                    % (label, t, c, r["http_errors"], r["first_non2xx"] or "-", r["socket_errors"],
+                       json.dumps(r["errors"]), r["requests"]))
+        if "rps" in r:
+            log("  %-28s %-9s p50 %7s  p99 %7s  %9.0f req/s  wrk cpu %5.1f%%  server cpu %5.1f%%"
+                % (label, "-c%d" % c, fmt_us(r["p50_us"]), fmt_us(r["p99_us"]), r["rps"],
+                   r["wrk_cpu_pct"], r["server_cpu_pct"] or 0))
+        out["%s_%s" % (key, shape)] = r
+    return out
+
+
+def process_once(cmd):
+    t0 = time.perf_counter_ns()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
+    t1 = time.perf_counter_ns()
+    ok = p.returncode == 0 and json.loads(p.stdout or b"null") == EXPECTED_RESULT
+    return (t1 - t0) / 1e6, ok, p
+
+
+def process_commands(python_bin):
+    return {
+        "python": [python_bin, "-c", 'import json; print(json.dumps({"hello": "world"}))'],
+        "node": [NODE, "-e", "console.log(JSON.stringify({hello: 'world'}))"],
+    }
+
+
+def cold_and_process_block(nimbus, cmds, start, count, cfg, cold, procs, deadline):
+    """Iterations [start, start+count): for each, one cold start per runtime, then one new
+    process per runtime, so the four series are interleaved in time."""
+    for i in range(start, start + count):
+        if time.monotonic() > deadline:
+            problem("cold-start/process phase hit its time budget at iteration %d of %d" % (i, cfg.cold_n))
+            return False
+        for lang in ("python", "node"):
+            if nimbus is None or cold[lang]["consecutive_failures"] >= 3:
+                continue
+            name = "cold-%s-%d" % (SHORT[lang], i)
+            try:
+                nimbus.create(name, lang)
+                nimbus.api.ensure_open()  # never time a TCP connect
+                r = nimbus.invoke(name)
+                wrong = check_invoke(r, name, expect_cold=True)
+                sample = {"i": i, "ms": r.ns / 1e6, "status": r.status,
+                          "cold_header": r.headers.get("x-nimbus-cold-start"),
+                          "server_duration_ms": r.headers.get("x-nimbus-duration-ms")}
+                if r.status == 200:
+                    cold[lang]["samples"].append(sample)
+                    cold[lang]["consecutive_failures"] = 0
+                else:
+                    cold[lang]["failures"].append(sample)
+                    cold[lang]["consecutive_failures"] += 1
+                for w in wrong:
+                    problem("cold start: " + w)
+                nimbus.delete(name)
+            except RuntimeError as e:
+                cold[lang]["failures"].append({"i": i, "error": str(e)})
+                cold[lang]["consecutive_failures"] += 1
+                problem("cold start %s: %s" % (name, e))
+            if cold[lang]["consecutive_failures"] >= 3:
+                problem("cold start %s: 3 failures in a row, no more attempts" % lang)
+            time.sleep(cfg.cold_gap)
+        for lang in ("python", "node"):
+            ms, ok, p = process_once(cmds[lang])
+            if ok:
+                procs[lang]["samples"].append(ms)
+            else:
+                procs[lang]["failures"] += 1
+                problem("new process %s: exit %s, stdout %r, stderr %r"
+                        % (lang, p.returncode, p.stdout[:200], p.stderr[:200]))
+    return True
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt_us(us):
+    if us is None:
+        return "—"
+    if us < 1000:
+        return "%d µs" % round(us)
+    if us < 100000:
+        return "%.2f ms" % (us / 1000.0)
+    return "%.0f ms" % (us / 1000.0)
+
+
+def fmt_rps(v):
+    return "—" if v is None else "{:,.0f}".format(v)
+
+
+def fmt_ratio(v):
+    if v is None:
+        return "—"
+    if v >= 10:
+        return "×%.0f" % v
+    return "×%.2f" % v if v >= 1 else "×%.2g" % v
+
+
+def fmt_cpu(v):
+    return "—" if v is None else "%.0f%%" % v
+
+
+def sh(cmd):
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=20, cwd=ROOT)
+        return p.stdout.decode("utf-8", "replace").strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def machine_info(java_home, python_bin):
+    cpu = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    java_v = sh([os.path.join(java_home, "bin", "java"), "-version"])
+    wrk_v = sh(["wrk", "--version"])
+    if wrk_v:
+        wrk_v = wrk_v.split()[1] if len(wrk_v.split()) > 1 else wrk_v
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": mem,
+        "kernel": platform.release(),
+        "cpu_model": cpu,
+        "loadavg_at_start": os.getloadavg(),
+        "versions": {
+            "java": java_v.splitlines()[0] if java_v else None,
+            "node": sh([NODE, "--version"]),
+            "python_baseline": sh([python_bin, "--version"]),
+            "python_harness": platform.python_version(),
+            "wrk": wrk_v,
+        },
+    }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Nimbus benchmark harness (see docs/benchmarks.md)")
+    ap.add_argument("--quick", action="store_true", help="1 repetition, 3 s runs, 10 cold starts")
+    ap.add_argument("--no-nimbus", action="store_true", help="only the references (floor, new process)")
+    ap.add_argument("--reps", type=int)
+    ap.add_argument("--duration", type=int, help="seconds per measured wrk run")
+    ap.add_argument("--warmup", type=int, help="seconds of warm-up before each wrk run")
+    ap.add_argument("--cold-n", type=int, help="cold starts (and new processes) per runtime")
+    ap.add_argument("--output-dir", default=os.path.join(ROOT, "docs"),
+                    help="where benchmarks.md and benchmarks/*.json go (default: docs/)")
+    ap.add_argument("--no-write", action="store_true", help="print only, write no file")
+    ap.add_argument("--java-home", default=os.environ.get("JAVA_HOME") or JAVA_HOME_DEFAULT)
+    ap.add_argument("--nimbus-cmd", help=argparse.SUPPRESS)  # test stand-in: "cmd {port} {data_dir}"
+    cfg = ap.parse_args(argv)
+    cfg.mode = "quick" if cfg.quick else "full"
+    cfg.reps = max(1, min(cfg.reps or (1 if cfg.quick else 3), 10))
+    cfg.duration = max(1, min(cfg.duration or (3 if cfg.quick else 10), 120))
+    cfg.warmup = max(1, min(cfg.warmup or 3, 60))
+    cfg.cold_n = max(1, min(cfg.cold_n or (10 if cfg.quick else 30), 500))
+    cfg.cold_gap = 0.25  # pause after each cold start, so that background refills can finish
+    cfg.cold_budget_s = 60 + 3.0 * cfg.cold_n  # hard cap on the whole cold/process phase
+    cfg.ready_timeout_s = 120
+    return cfg
+
+
+def main(argv):
+    cfg = parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (bench/run installs it)")
+    started = datetime.datetime.now(datetime.timezone.utc)
+    workdir = os.path.join(BENCH_DIR, "work")
+    os.makedirs(workdir, exist_ok=True)
+    python_bin = sh(["python3", "-c", "import sys;print(sys.executable)"]) or "/usr/bin/python3"
+    python_bin = python_bin.splitlines()[-1]
+    cmds = process_commands(python_bin)
+    info = machine_info(cfg.java_home, python_bin)
+    commit = sh(["git", "rev-parse", "--short", "HEAD"])
+    if commit and (" " in commit or "\n" in commit):
+        commit = None
+    log("mode %s: %d repetition(s), warm-up %d s, runs %d s, %d cold starts per runtime"
+        % (cfg.mode, cfg.reps, cfg.warmup, cfg.duration, cfg.cold_n))
+
+    floor = nimbus = None
+    load_reps = []
+    cold = {l: {"samples": [], "failures": [], "consecutive_failures": 0} for l in FUNCTIONS}
+    procs = {l: {"samples": [], "failures": 0} for l in FUNCTIONS}
+    server_info = {}
+    stop_info = {}
+    sanity = {}
+    aborted = None
+    try:
+        floor = Floor(workdir)
+        log("floor server on port %d" % floor.port)
+        targets = [("floor", "Node http floor", floor.url, floor.proc.pid)]
+        if not cfg.no_nimbus:
+            nimbus = Nimbus(workdir, cfg.java_home, cfg.ready_timeout_s, cfg.nimbus_cmd)
+            log("Nimbus ready on port %d after %.2f s" % (nimbus.port, nimbus.ready_s))
+            server_info = {"cmd": " ".join(nimbus.cmd),
+                           "cmd_shown": " ".join(nimbus.cmd).replace(nimbus.data_dir, "<temp dir>")
+                           .replace(ROOT + "/", "").replace(str(nimbus.port), "<free port>"),
+                           "ready_s": round(nimbus.ready_s, 3),
+                           "ready_body": nimbus.ready_body, "log": os.path.relpath(nimbus.log_path, ROOT)}
+            for lang in ("python", "node"):
+                fn = "bench-" + SHORT[lang]
+                try:
+                    nimbus.create(fn, lang)
+                except RuntimeError as e:
+                    problem("deploy %s: %s" % (fn, e))
+                    continue
+                first = nimbus.invoke(fn)
+                second = nimbus.invoke(fn)
+                sanity[fn] = {
+                    "first": {"status": first.status, "ms": first.ns / 1e6, "headers": {
+                        k: v for k, v in first.headers.items() if k.startswith("x-nimbus")},
+                        "body": first.body[:200].decode("utf-8", "replace")},
+                    "second": {"status": second.status, "ms": second.ns / 1e6, "headers": {
+                        k: v for k, v in second.headers.items() if k.startswith("x-nimbus")}},
+                }
+                wrong = check_invoke(first, fn, expect_cold=True) + check_invoke(second, fn, expect_cold=False)
+                for w in wrong:
+                    problem("sanity: " + w)
+                if first.status != 200 or second.status != 200:
+                    problem("Nimbus cannot invoke %s; not measuring it under load" % fn)
+                    continue
+                targets.append(("nimbus_" + lang, "Nimbus %s" % lang, nimbus.invoke_url(fn), nimbus.proc.pid))
+            nimbus.api.close()  # no idle connection of ours during the load runs
+
+        per_rep = int(math.ceil(cfg.cold_n / cfg.reps))
+        cold_deadline = None
+        done_iters = 0
+        for rep in range(cfg.reps):
+            order = targets[rep % len(targets):] + targets[:rep % len(targets)]
+            log("repetition %d/%d: %s" % (rep + 1, cfg.reps, ", ".join(t[1] for t in order)))
+            results = {"order": [t[0] for t in order]}
+            for key, label, url, pid in order:
+                results.update(load_target(label, url, pid, cfg, key))
+            load_reps.append(results)
+            count = min(per_rep, cfg.cold_n - done_iters)
+            if count > 0:
+                log("cold starts and new processes: iterations %d..%d" % (done_iters, done_iters + count - 1))
+                if cold_deadline is None:
+                    cold_deadline = time.monotonic() + cfg.cold_budget_s
+                else:
+                    cold_deadline = max(cold_deadline, time.monotonic() + cfg.cold_budget_s / cfg.reps)
+                if nimbus is not None:
+                    nimbus.api.ensure_open()
+                cold_and_process_block(nimbus, cmds, done_iters, count, cfg, cold, procs, cold_deadline)
+                if nimbus is not None:
+                    nimbus.api.close()
+                done_iters += count
+        if nimbus is not None:
+            for lang in ("python", "node"):
+                nimbus.delete("bench-" + SHORT[lang])
+    except (Stop, KeyboardInterrupt) as e:
+        aborted = "interrupted: %s" % (e or "SIGINT")
+        problem(aborted)
+    except RuntimeError as e:
+        aborted = str(e)
+        problem(aborted)
+        if nimbus is not None:
+            log("--- last lines of the Nimbus log ---\n" + nimbus.log_tail())
+    finally:
+        if nimbus is not None:
+            stop_info["nimbus"] = nimbus.stop()
+            shutil.rmtree(nimbus.data_dir, ignore_errors=True)
+        if floor is not None:
+            stop_info["floor"] = floor.stop()
+
+    finished = datetime.datetime.now(datetime.timezone.utc)
+    report = build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
+                          server_info, stop_info, sanity, aborted)
+    table = render_table(report, for_terminal=True)
+    print(table)
+    if PROBLEMS:
+        print("\nProblems:\n" + "\n".join("- " + p for p in PROBLEMS))
+    if not cfg.no_write and load_reps:
+        write_outputs(cfg, report)
+    elif not load_reps:
+        log("nothing measured; no file written")
+    return 1 if aborted else 0
+
+
+# --------------------------------------------------------------------------- report
+
+
+LOAD_ROWS = [
+    # key, label, target key, shape, reference key
+    ("floor_lat", "Node http floor 1 conn", None),
+    ("nimbus_python_lat", "Nimbus python warm 1 conn", "floor_lat"),
+    ("nimbus_node_lat", "Nimbus node warm 1 conn", "floor_lat"),
+    ("floor_tput", "Node http floor 32 conns", None),
+    ("nimbus_python_tput", "Nimbus python 32 conns", "floor_tput"),
+    ("nimbus_node_tput", "Nimbus node 32 conns", "floor_tput"),
+]
+
+
+def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
+                 server_info, stop_info, sanity, aborted):
+    rows = []
+    labels = {k: l for k, l, _ in LOAD_ROWS}
+    for key, label, ref in LOAD_ROWS:
+        runs = [r[key] for r in load_reps if key in r]
+        if not runs:
+            continue
+        ok = [r for r in runs if "rps" in r]
+        row = {
+            "key": key, "label": label, "kind": "load", "reps": len(runs),
+            "p50_us": median([r["p50_us"] for r in ok]),
+            "p99_us": median([r["p99_us"] for r in ok]),
+            "rps": median([r["rps"] for r in ok]),
+            "mean_us": median([r["latency_us"]["mean"] for r in ok]),
+            "duration_s": cfg.duration,
+            "rps_min": min([r["rps"] for r in ok], default=None),
+            "rps_max": max([r["rps"] for r in ok], default=None),
+            "wrk_cpu_pct": median([r["wrk_cpu_pct"] for r in ok]),
+            "server_cpu_pct": median([r["server_cpu_pct"] for r in ok]),
+            "http_errors": sum(r.get("http_errors", 0) for r in runs),
+            "socket_errors": sum(r.get("socket_errors", 0) for r in runs),
+            "failed_runs": sum(1 for r in runs if "error" in r),
+            "reference": labels.get(ref) if ref else None,
+        }
+        if ref:
+            # paired: the ratio within each repetition, then the median of those ratios
+            pr = [(r[key], r[ref]) for r in load_reps if key in r and ref in r
+                  and "rps" in r[key] and "rps" in r[ref]]
+            row["p50_ratio"] = median([a["p50_us"] / b["p50_us"] for a, b in pr if b["p50_us"]])
+            row["rps_ratio"] = median([a["rps"] / b["rps"] for a, b in pr if b["rps"]])
+        rows.append(row)
+    for lang in ("python", "node"):
+        c = cold[lang]
+        if c["samples"] or c["failures"]:
+            ms = [s["ms"] for s in c["samples"]]
+            srv = [float(s["server_duration_ms"]) for s in c["samples"] if _is_number(s["server_duration_ms"])]
+            st = summarize(ms)
+            not_cold = sum(1 for s in c["samples"] if str(s["cold_header"]).lower() != "true")
+            pst = summarize(procs[lang]["samples"])
+            rows.append({
+                "key": "cold_" + lang, "label": "cold start %s" % lang, "kind": "cold",
+                "n": st["n"], "p50_us": _ms_to_us(st.get("p50")), "p99_us": _ms_to_us(st.get("p99")),
+                "mean_us": _ms_to_us(st.get("mean")), "stats_ms": st,
+                "server_duration_ms": summarize(srv),
+                "not_cold": not_cold, "failures": len(c["failures"]),
+                "reference": "new process %s" % lang,
+                "p50_ratio": (st["p50"] / pst["p50"]) if st.get("p50") and pst.get("p50") else None,
+            })
+    for lang in ("python", "node"):
+        p = procs[lang]
+        if p["samples"] or p["failures"]:
+            st = summarize(p["samples"])
+            rows.append({
+                "key": "process_" + lang, "label": "new process %s" % lang, "kind": "process",
+                "n": st["n"], "p50_us": _ms_to_us(st.get("p50")), "p99_us": _ms_to_us(st.get("p99")),
+                "mean_us": _ms_to_us(st.get("mean")), "stats_ms": st, "failures": p["failures"],
+                "cmd": cmds[lang],
+            })
+    return {
+        "schema": 1,
+        "started_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_utc": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "mode": cfg.mode,
+        "commit": commit,
+        "aborted": aborted,
+        "machine": info,
+        "config": {
+            "repetitions": cfg.reps, "warmup_s": cfg.warmup, "duration_s": cfg.duration,
+            "latency": "wrk -t1 -c1", "throughput": "wrk -t2 -c32", "wrk_timeout": "5s",
+            "request": "POST, Content-Type: application/json, body " + INVOKE_BODY.decode(),
+            "cold_n": cfg.cold_n, "cold_gap_s": cfg.cold_gap, "python_baseline_bin": python_bin,
+            "functions": FUNCTIONS, "no_nimbus": cfg.no_nimbus,
+        },
+        "nimbus": server_info,
+        "sanity": sanity,
+        "stop": stop_info,
+        "rows": rows,
+        "load_runs": load_reps,
+        "cold_starts": {l: {"samples": cold[l]["samples"], "failures": cold[l]["failures"]} for l in cold},
+        "new_process_ms": {l: procs[l]["samples"] for l in procs},
+        "problems": PROBLEMS,
+    }
+
+
+def _is_number(v):
+    try:
+        float(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _ms_to_us(v):
+    return None if v is None else v * 1000.0
+
+
+def row_cells(row):
+    errs = ""
+    flag = ""
+    if row["kind"] == "load":
+        bits = []
+        if row["http_errors"]:
+            bits.append("%d non-2xx" % row["http_errors"])
+        if row["socket_errors"]:
+            bits.append("%d socket" % row["socket_errors"])
+        if row["failed_runs"]:
+            bits.append("%d failed run(s)" % row["failed_runs"])
+        errs = ", ".join(bits) if bits else "0"
+        flag = " ⚠" if bits else ""
+        n = "%d × %d s" % (row["reps"], row["duration_s"])
+    else:
+        bits = []
+        if row.get("failures"):
+            bits.append("%d failed" % row["failures"])
+        if row.get("not_cold"):
+            bits.append("%d not cold" % row["not_cold"])
+        errs = ", ".join(bits) if bits else "0"
+        flag = " ⚠" if bits else ""
+        n = "%d" % row["n"]
+    return [
+        row["label"] + flag,
+        fmt_us(row["p50_us"]),
+        fmt_us(row["p99_us"]),
+        fmt_us(row.get("mean_us")),
+        fmt_rps(row.get("rps")),
+        fmt_ratio(row.get("p50_ratio")),
+        fmt_ratio(row.get("rps_ratio")),
+        row.get("reference") or "—",
+        fmt_cpu(row.get("wrk_cpu_pct")),
+        fmt_cpu(row.get("server_cpu_pct")),
+        n,
+        errs,
+    ]
+
+
+HEADER = ["", "p50", "p99", "mean", "req/s", "p50 vs ref", "req/s vs ref", "reference", "wrk CPU", "server CPU",
+          "samples", "errors"]
+RIGHT = {1, 2, 3, 4, 5, 6, 8, 9, 10}
+
+
+def render_table(report, for_terminal=False):
+    body = [row_cells(r) for r in report["rows"]]
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(HEADER)]
+
+    def line(cells):
+        out = []
+        for i, c in enumerate(cells):
+            out.append(c.rjust(widths[i]) if i in RIGHT else c.ljust(widths[i]))
+        return "| " + " | ".join(out) + " |"
+
+    sep = "| " + " | ".join(("-" * (w - 1) + ":") if i in RIGHT else "-" * w
+                            for i, w in enumerate(widths)) + " |"
+    return "\n".join([line(HEADER), sep] + [line(b) for b in body])
+
+
+def render_details(report):
+    """Every repetition of every load row, so the spread is visible."""
+    reps = report["load_runs"]
+    if not reps:
+        return ""
+    head = ["", "order"] + ["rep %d p50 / p99 / req/s / wrk / server CPU" % (i + 1) for i in range(len(reps))]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, label, _ in LOAD_ROWS:
+        cells = [label, ""]
+        if not any(key in r for r in reps):
+            continue
+        for r in reps:
+            x = r.get(key)
+            if not x or "rps" not in x:
+                cells.append("failed" if x else "—")
+                continue
+            e = ""
+            if x["http_errors"] or x["socket_errors"]:
+                e = " ⚠ %d+%d err" % (x["http_errors"], x["socket_errors"])
+            cells.append("%s / %s / %s / %s / %s%s" % (fmt_us(x["p50_us"]), fmt_us(x["p99_us"]), fmt_rps(x["rps"]),
+                                                       fmt_cpu(x["wrk_cpu_pct"]), fmt_cpu(x["server_cpu_pct"]), e))
+        cells[1] = " → ".join(str(r["order"].index(key.rsplit("_", 1)[0]) + 1) if key.rsplit("_", 1)[0] in r["order"]
+                              else "—" for r in reps)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(report, json_shown, json_link):
+    m = report["machine"]
+    c = report["config"]
+    v = m["versions"]
+    n = report.get("nimbus") or {}
+    out = [MARK_BEGIN,
+           "<!-- generated by bench/run; everything between the bench markers is rewritten on each run -->",
+           "",
+           "## Latest run",
+           "",
+           "- **Date:** %s → %s (UTC), %s mode%s" % (
+               report["started_utc"], report["finished_utc"], report["mode"],
+               " — **quick run: 1 repetition of short runs, orientation only**" if report["mode"] == "quick" else ""),
+           "- **Commit:** `%s` (working tree as built; uncommitted changes may be included)" % (report["commit"] or "unknown"),
+           "- **Machine:** %s, %s CPUs (nproc), %s GiB memory, kernel %s; load average at start %s" % (
+               m["cpu_model"], m["nproc"], m["memory_gib"], m["kernel"],
+               " ".join("%.2f" % x for x in m["loadavg_at_start"])),
+           "- **Software:** %s; node %s; baseline python %s (`%s`); wrk %s" % (
+               v["java"], v["node"], v["python_baseline"], c["python_baseline_bin"], v["wrk"]),
+           ]
+    if n:
+        out.append("- **Nimbus:** `%s`; ready (`GET /health/ready` → 200) %.2f s after start" % (
+            n["cmd_shown"], n["ready_s"]))
+    if report["aborted"]:
+        out.append("- **Run aborted:** %s" % report["aborted"])
+    out += [
+        "",
+        "### Method",
+        "",
+        "- Everything below was measured in this one run, on this machine, load generator and servers "
+        "on the same 127.0.0.1 loopback.",
+        "- Load: `wrk` with a Lua script (`bench/post.lua`) that sends `POST` with body `%s`; "
+        "latency at 1 connection (`%s`), throughput at 32 connections (`%s`); each measured run lasts "
+        "%d s and follows a %d s warm-up with the same connection count. p50/p99 are wrk's exact "
+        "percentiles (microsecond histogram) printed by the script's `done()`." % (
+            INVOKE_BODY.decode(), c["latency"], c["throughput"], c["duration_s"], c["warmup_s"]),
+        "- %d repetition(s); the targets (Node floor, Nimbus python, Nimbus node) are alternated and their "
+        "order rotates each repetition. The table shows the median over repetitions of each column; "
+        "the ratios are the median of the per-repetition ratios (Nimbus / reference measured in the same "
+        "repetition): p50 ratio > 1 means slower than the reference, req/s ratio < 1 means less throughput."
+        % c["repetitions"],
+        "- HTTP floor: `bench/floor.js`, a bare Node `http.createServer` that reads the body and answers "
+        "`{\"hello\":\"world\"}`: the least any HTTP server in Node can do per request.",
+        "- Nimbus: hello functions `bench-py` (python3.11) and `bench-node` (nodejs20) deployed via "
+        "`POST /api/v1/functions`, invoked via `POST /api/v1/functions/{name}/invoke`; each was checked "
+        "before the load (200, body, `X-Nimbus-*` headers, first invoke cold, second warm).",
+        "- Cold start: %d times per runtime, a new function (`cold-py-<i>`, `cold-node-<i>`) is created, "
+        "then one invoke is timed with `time.perf_counter_ns` around request and response on an "
+        "already-open keep-alive connection (no TCP setup counted), `X-Nimbus-Cold-Start: true` is checked, "
+        "and the function is deleted; %.2f s pause after each. Samples are pooled over the run (spread "
+        "across the repetitions); with %d samples p99 is the slowest sample or close to it."
+        % (c["cold_n"], c["cold_gap_s"], c["cold_n"]),
+        "- New process per invocation: the real binaries (`%s`, `%s`) run with `-c`/`-e` printing a "
+        "JSON hello, timed from spawn to exit, interleaved with the cold starts." % (
+            c["python_baseline_bin"], NODE),
+        "- CPU: *wrk CPU* is wrk's own user+system time (from `wait4`) over its wall time, *server CPU* "
+        "is the server process and all its descendants (function workers included) from "
+        "`/proc/<pid>/stat`; both in %% of one core (this machine has %s). wrk + server near "
+        "%d%% means the machine, not the server alone, is the limit." % (m["nproc"], 100 * (m["nproc"] or 1)),
+        "",
+        "### Results",
+        "",
+        render_table(report),
+        "",
+        "Raw results: [`%s`](%s) (also `latest.json` next to it)." % (json_shown, json_link),
+        "",
+    ]
+    details = render_details(report)
+    if details:
+        out += ["<details><summary>Every repetition</summary>", "", details, "", "</details>", ""]
+    if report["problems"]:
+        out += ["### Problems seen in this run", ""] + ["- " + p.replace("\n", " ") for p in report["problems"]] + [""]
+    out.append(MARK_END)
+    return "\n".join(out)
+
+
+DOC_HEAD = """# Benchmarks
+
+How fast Nimbus is, measured against references in the same run on the same machine. The method
+is `/work/shared/BENCHMARKING.md`; the harness is `bench/run` (`bench/run --quick` for a one-minute
+orientation run). The section between the bench markers below is generated by the harness —
+never edit its numbers by hand; the text after it is hand-written and preserved across runs.
+
+"""
+
+DOC_TAIL = """
+## Reading the numbers
+
+_(Hand-written; the harness does not touch this section.)_
+"""
+
+
+def write_outputs(cfg, report):
+    out_dir = os.path.abspath(cfg.output_dir)
+    raw_dir = os.path.join(out_dir, "benchmarks")
+    os.makedirs(raw_dir, exist_ok=True)
+    stamp = report["started_utc"].replace(":", "-")
+    raw_name = "%s%s.json" % (stamp, "-quick" if cfg.mode == "quick" else "")
+    data = json.dumps(report, indent=2, sort_keys=False, default=str) + "\n"
+    for name in (raw_name, "latest.json"):
+        tmp = os.path.join(raw_dir, "." + name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write(data)
+        os.replace(tmp, os.path.join(raw_dir, name))
+    md_path = os.path.join(out_dir, "benchmarks.md")
+    raw_path = os.path.join(raw_dir, raw_name)
+    shown = os.path.relpath(raw_path, ROOT) if raw_path.startswith(ROOT + "/") else raw_path
+    block = render_markdown(report, shown, os.path.relpath(raw_path, out_dir))
+    try:
+        with open(md_path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        text = DOC_HEAD + MARK_BEGIN + "\n" + MARK_END + "\n" + DOC_TAIL
+    b, e = text.find(MARK_BEGIN), text.find(MARK_END)
+    if b == -1 or e == -1 or e < b:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    else:
+        text = text[:b] + block + text[e + len(MARK_END):]
+    tmp = md_path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, md_path)
+    log("wrote %s, %s and latest.json" % (md_path, os.path.join(raw_dir, raw_name)))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

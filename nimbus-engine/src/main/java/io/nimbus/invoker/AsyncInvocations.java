@@ -1,0 +1,146 @@
+package io.nimbus.invoker;
+
+import io.nimbus.domain.AsyncQueue;
+import io.nimbus.domain.Function;
+import io.nimbus.domain.Invocation;
+import io.nimbus.domain.TriggerType;
+import io.nimbus.functions.FunctionService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Asynchronous invocations: accepted into the durable queue (committed before the client
+ * hears 202), then claimed and run by a dispatcher loop, at most {@code concurrency} at
+ * once, each on a virtual thread. An entry is removed only together with its final record,
+ * so a crash at any point leaves it in the queue to be run again: delivery is at least once.
+ */
+public final class AsyncInvocations implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncInvocations.class);
+    /** Longer than the longest timeout a function may have, so a live claim never expires. */
+    private static final Duration LEASE = Duration.ofSeconds(900 + 120);
+
+    private final AsyncQueue queue;
+    private final FunctionService functions;
+    private final Invoker invoker;
+    private final Clock clock;
+    private final int concurrency;
+    private final Duration pollInterval;
+    private final Semaphore slots;
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running = true;
+    private Thread dispatcher;
+
+    public AsyncInvocations(AsyncQueue queue, FunctionService functions, Invoker invoker, Clock clock, int concurrency,
+                            Duration pollInterval) {
+        this.queue = queue;
+        this.functions = functions;
+        this.invoker = invoker;
+        this.clock = clock;
+        this.concurrency = concurrency;
+        this.pollInterval = pollInterval;
+        this.slots = new Semaphore(concurrency);
+    }
+
+    /** Starts claiming work. */
+    public void start() {
+        dispatcher = Thread.ofPlatform().name("async-dispatcher").daemon().start(this::dispatchLoop);
+    }
+
+    /** Durably queues an invocation of the function and returns it, pending. */
+    public Invocation submit(String functionRef, String eventJson) {
+        Function function = functions.require(functionRef);
+        Invocation pending = Invocation.pending(UUID.randomUUID().toString(), function, TriggerType.ASYNC, eventJson,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        queue.enqueue(pending);
+        wakeUp.release();
+        return pending;
+    }
+
+    public int inFlight() {
+        return concurrency - slots.availablePermits();
+    }
+
+    public long depth() {
+        return queue.depth();
+    }
+
+    private void dispatchLoop() {
+        while (running) {
+            try {
+                slots.acquire();
+                slots.release();
+                int free = slots.availablePermits();
+                List<Invocation> claimed = free == 0 ? List.of()
+                        : queue.claim(Math.min(free, 32), LEASE, clock.instant());
+                for (Invocation invocation : claimed) {
+                    slots.acquire();
+                    runners.submit(() -> runOne(invocation));
+                }
+                if (claimed.isEmpty()) {
+                    wakeUp.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                    wakeUp.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("claiming async invocations failed; retrying", e);
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void runOne(Invocation claimed) {
+        try {
+            Invocation finished = invoker.runQueued(claimed);
+            queue.complete(finished);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("async invocation {} could not complete; it stays queued and will run again", claimed.id(), e);
+        } finally {
+            slots.release();
+            wakeUp.release();
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(pollInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops claiming and waits for the invocations in flight to finish (up to {@code grace});
+     * the ones still running after it stay queued and run again after a restart.
+     */
+    public void stop(Duration grace) {
+        running = false;
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+        }
+        runners.shutdown();
+        try {
+            runners.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+}

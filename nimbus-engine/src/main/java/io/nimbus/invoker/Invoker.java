@@ -1,0 +1,140 @@
+package io.nimbus.invoker;
+
+import io.nimbus.domain.Function;
+import io.nimbus.domain.Invocation;
+import io.nimbus.domain.InvocationError;
+import io.nimbus.domain.InvocationStatus;
+import io.nimbus.domain.TriggerType;
+import io.nimbus.functions.FunctionService;
+import io.nimbus.pool.Acquisition;
+import io.nimbus.pool.ExecResult;
+import io.nimbus.pool.InstancePools;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Runs invocations: resolves the function, takes an instance from its version's pool, runs
+ * the event on it under the function's timeout, hands the instance back and records the
+ * outcome.
+ */
+public final class Invoker {
+    /** A version replaced while a call was resolving it is resolved again, a few times at most. */
+    private static final int RESOLVE_ATTEMPTS = 5;
+
+    private final FunctionService functions;
+    private final InstancePools pools;
+    private final InvocationRecorder recorder;
+    private final Clock clock;
+
+    public Invoker(FunctionService functions, InstancePools pools, InvocationRecorder recorder, Clock clock) {
+        this.functions = functions;
+        this.pools = pools;
+        this.recorder = recorder;
+        this.clock = clock;
+    }
+
+    /** A synchronous invocation; its record is written in the background. */
+    public InvokeOutcome invoke(String functionRef, byte[] event, TriggerType trigger) throws InterruptedException {
+        Function function = functions.require(functionRef);
+        String invocationId = UUID.randomUUID().toString();
+        Instant createdAt = now();
+        InvokeOutcome outcome = run(functionRef, function, invocationId, event, false);
+        if (!outcome.throttled()) {
+            recorder.record(finalRecord(invocationId, outcome, trigger, null, createdAt, createdAt));
+        }
+        return outcome;
+    }
+
+    /**
+     * Runs an invocation claimed from the async queue and returns its final record. A busy
+     * function makes it wait its turn rather than fail.
+     */
+    public Invocation runQueued(Invocation claimed) throws InterruptedException {
+        Function function = functions.find(claimed.functionId()).orElse(null);
+        if (function == null) {
+            return failedBeforeRunning(claimed, new InvocationError("FunctionNotFound", null,
+                    "the function was deleted before the invocation ran", null));
+        }
+        byte[] event = claimed.input().getBytes(StandardCharsets.UTF_8);
+        InvokeOutcome outcome = run(claimed.functionId(), function, claimed.id(), event, true);
+        Instant startedAt = claimed.startedAt() == null ? now() : claimed.startedAt();
+        return finalRecord(claimed.id(), outcome, claimed.triggerType(), claimed.input(), claimed.createdAt(), startedAt);
+    }
+
+    private InvokeOutcome run(String ref, Function resolved, String invocationId, byte[] event, boolean waitWhenBusy)
+            throws InterruptedException {
+        Function function = resolved;
+        for (int attempt = 0; attempt < RESOLVE_ATTEMPTS; attempt++) {
+            long started = System.nanoTime();
+            Acquisition acquisition = pools.acquire(function);
+            switch (acquisition) {
+                case Acquisition.Acquired acquired -> {
+                    ExecResult result = acquired.pool().exec(acquired.instance(), invocationId, event,
+                            function.timeoutSec() * 1000L);
+                    acquired.pool().release(acquired.instance(), result);
+                    return new InvokeOutcome(invocationId, function, result, acquired.coldStart(),
+                            System.nanoTime() - started, 0);
+                }
+                case Acquisition.StartFailed failed -> {
+                    return new InvokeOutcome(invocationId, function, failed.reason(), true, System.nanoTime() - started, 0);
+                }
+                case Acquisition.Throttled throttled -> {
+                    if (!waitWhenBusy) {
+                        return InvokeOutcome.throttled(invocationId, function, throttled.retryAfterSeconds());
+                    }
+                    attempt--;
+                }
+                case Acquisition.Retired retired -> function = functions.reload(ref)
+                        .orElseThrow(() -> io.nimbus.domain.DomainException.notFound("function", ref));
+            }
+        }
+        return new InvokeOutcome(invocationId, function,
+                new ExecResult.WorkerDied("the function changed repeatedly while the invocation started", ""),
+                false, 0, 0);
+    }
+
+    private Invocation finalRecord(String id, InvokeOutcome outcome, TriggerType trigger, String input,
+                                   Instant createdAt, Instant startedAt) {
+        ExecResult result = outcome.result();
+        Function function = outcome.function();
+        String output = result instanceof ExecResult.Completed done ? new String(done.output(), StandardCharsets.UTF_8) : null;
+        return new Invocation(id, function.id(), function.name(), function.version(), trigger, statusOf(result),
+                input, output, errorOf(result), result.logs(), outcome.coldStart(), null,
+                Math.round(outcome.durationNanos() / 1_000_000.0), createdAt, startedAt, now());
+    }
+
+    private Invocation failedBeforeRunning(Invocation claimed, InvocationError error) {
+        Instant now = now();
+        return new Invocation(claimed.id(), claimed.functionId(), claimed.functionName(), claimed.functionVersion(),
+                claimed.triggerType(), InvocationStatus.FAILED, claimed.input(), null, error, "", false, null, 0,
+                claimed.createdAt(), claimed.startedAt() == null ? now : claimed.startedAt(), now);
+    }
+
+    static InvocationStatus statusOf(ExecResult result) {
+        return switch (result) {
+            case ExecResult.Completed c -> InvocationStatus.SUCCESS;
+            case ExecResult.TimedOut t -> InvocationStatus.TIMEOUT;
+            case ExecResult.HandlerFailed f -> InvocationStatus.FAILED;
+            case ExecResult.WorkerDied d -> InvocationStatus.FAILED;
+        };
+    }
+
+    /** The error of a result, in the shape every client sees. */
+    public static InvocationError errorOf(ExecResult result) {
+        return switch (result) {
+            case ExecResult.Completed c -> null;
+            case ExecResult.HandlerFailed f -> new InvocationError("FunctionError", f.type(), f.message(), f.stackTrace());
+            case ExecResult.TimedOut t -> new InvocationError("Timeout", null,
+                    "the function did not finish within " + t.timeoutMs() + " ms", null);
+            case ExecResult.WorkerDied d -> new InvocationError("RuntimeExit", null, d.message(), null);
+        };
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

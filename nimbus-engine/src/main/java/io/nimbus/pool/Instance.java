@@ -1,0 +1,260 @@
+package io.nimbus.pool;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nimbus.domain.Function;
+import io.nimbus.protocol.Frame;
+import io.nimbus.protocol.FrameCodec;
+import io.nimbus.protocol.FrameType;
+import io.nimbus.sandbox.SandboxedWorker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A live worker bound to one function version for its whole life. It runs one invocation
+ * at a time; its {@link InstanceState} changes only by compare-and-set.
+ *
+ * <p>Time limits are enforced from the host: a timer kills the worker when an Init or Exec
+ * outlives its budget, which unblocks the read with end-of-stream. The worker's own
+ * cooperation is never needed.
+ */
+public final class Instance {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+
+    private final String id;
+    private final Function function;
+    private final SandboxedWorker worker;
+    private final StrayOutput strayOutput;
+    private final ScheduledExecutorService timers;
+    private final InputStream fromWorker;
+    private final OutputStream toWorker;
+    private final AtomicReference<InstanceState> state = new AtomicReference<>(InstanceState.STARTING);
+    private final LogBuffer logs = new LogBuffer();
+    private final long createdAtNanos = System.nanoTime();
+    private volatile long lastUsedNanos = createdAtNanos;
+    private volatile boolean timedOut;
+    private int invocations;
+
+    Instance(String id, Function function, SandboxedWorker worker, Path strayOutputFile, ScheduledExecutorService timers) {
+        this.id = id;
+        this.function = function;
+        this.worker = worker;
+        this.strayOutput = new StrayOutput(strayOutputFile);
+        this.timers = timers;
+        this.fromWorker = worker.fromWorker();
+        this.toWorker = worker.toWorker();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Function function() {
+        return function;
+    }
+
+    public InstanceState state() {
+        return state.get();
+    }
+
+    public long pid() {
+        return worker.pid();
+    }
+
+    /**
+     * Sends Init and waits for the worker to load the function.
+     *
+     * @return null when the instance is ready, otherwise why it is not (the instance is then removed)
+     */
+    ExecResult initialize(String codeDir, Map<String, String> env, long timeoutMs) {
+        ObjectNode header = JSON.createObjectNode()
+                .put("function_id", function.id())
+                .put("function_name", function.name())
+                .put("function_version", function.version())
+                .put("handler", function.handler())
+                .put("code_dir", codeDir)
+                .put("memory_limit_mb", function.memoryMb())
+                .put("timeout_ms", function.timeoutSec() * 1000L);
+        header.set("env", JSON.valueToTree(env));
+        ExecResult result = exchange(new Frame(FrameType.INIT, bytes(header), new byte[0]), timeoutMs, false);
+        if (result instanceof ExecResult.Completed) {
+            state.set(InstanceState.IDLE);
+            return null;
+        }
+        remove();
+        return result;
+    }
+
+    /** Runs one invocation. The caller holds the instance (state BUSY). */
+    ExecResult exec(String requestId, byte[] event, long timeoutMs) {
+        invocations++;
+        String header = "{\"request_id\":\"" + requestId + "\",\"timeout_ms\":" + timeoutMs + "}";
+        ExecResult result = exchange(new Frame(FrameType.EXEC, header.getBytes(StandardCharsets.UTF_8), event), timeoutMs, true);
+        lastUsedNanos = System.nanoTime();
+        return result;
+    }
+
+    /** Asks an idle worker whether it still answers. */
+    boolean ping(long timeoutMs) {
+        ExecResult result = exchange(Frame.of(FrameType.PING), timeoutMs, false);
+        return result instanceof ExecResult.Completed;
+    }
+
+    boolean tryAcquire() {
+        return state.compareAndSet(InstanceState.IDLE, InstanceState.BUSY) && worker.isAlive();
+    }
+
+    boolean release() {
+        return state.compareAndSet(InstanceState.BUSY, InstanceState.IDLE);
+    }
+
+    /** Removes an idle instance if nobody took it first; the reaper's way in. */
+    boolean tryRemoveIdle() {
+        if (state.compareAndSet(InstanceState.IDLE, InstanceState.REMOVED)) {
+            stop();
+            return true;
+        }
+        return false;
+    }
+
+    /** Removes the instance whatever its state. Idempotent. */
+    void remove() {
+        if (state.getAndSet(InstanceState.REMOVED) != InstanceState.REMOVED) {
+            stop();
+        }
+    }
+
+    boolean isAlive() {
+        return worker.isAlive();
+    }
+
+    int invocations() {
+        return invocations;
+    }
+
+    long ageNanos(long now) {
+        return now - createdAtNanos;
+    }
+
+    long idleNanos(long now) {
+        return now - lastUsedNanos;
+    }
+
+    private void stop() {
+        try {
+            FrameCodec.write(toWorker, Frame.of(FrameType.STOP));
+        } catch (IOException ignored) {
+            // the worker is already gone; kill() below makes sure of it
+        }
+        worker.kill();
+        strayOutput.delete();
+    }
+
+    /**
+     * Writes one frame and reads until its answer: Log frames are collected, a Resp (or the
+     * Ping echo) ends the exchange. A kill by the timer, a dead worker and a broken frame all
+     * end it too, as values. Only an Exec's answer carries a result to check.
+     */
+    private ExecResult exchange(Frame request, long timeoutMs, boolean expectsResult) {
+        timedOut = false;
+        ScheduledFuture<?> killer = timers.schedule(this::killForTimeout, timeoutMs, TimeUnit.MILLISECONDS);
+        try {
+            FrameCodec.write(toWorker, request);
+            while (true) {
+                Frame frame = FrameCodec.read(fromWorker);
+                switch (frame.type()) {
+                    case LOG -> logs.append(frame.payload(), 0, frame.payload().length);
+                    case RESP -> {
+                        return response(frame, expectsResult);
+                    }
+                    case PING -> {
+                        return new ExecResult.Completed(new byte[0], "");
+                    }
+                    default -> {
+                        remove();
+                        return new ExecResult.WorkerDied("the worker sent an unexpected " + frame.type() + " frame", takeLogs());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            remove();
+            if (timedOut) {
+                return new ExecResult.TimedOut(timeoutMs, takeLogs());
+            }
+            return new ExecResult.WorkerDied(diedMessage(e), takeLogs());
+        } finally {
+            killer.cancel(false);
+        }
+    }
+
+    private void killForTimeout() {
+        timedOut = true;
+        worker.kill();
+    }
+
+    private String diedMessage(IOException e) {
+        if (e instanceof io.nimbus.protocol.ProtocolException) {
+            return "the worker broke the protocol: " + e.getMessage();
+        }
+        return "the worker exited during the invocation";
+    }
+
+    private ExecResult response(Frame frame, boolean expectsResult) throws IOException {
+        JsonNode header = JSON.readTree(frame.header());
+        if (header.path("ok").asBoolean(false)) {
+            if (expectsResult && !isJson(frame.payload())) {
+                return new ExecResult.HandlerFailed("InvalidOutput",
+                        "the function's result is not valid UTF-8 JSON", null, takeLogs());
+            }
+            return new ExecResult.Completed(frame.payload(), takeLogs());
+        }
+        JsonNode error = header.path("error");
+        return new ExecResult.HandlerFailed(
+                error.path("type").asText("Error"),
+                error.path("message").asText(""),
+                error.hasNonNull("stack") ? error.path("stack").asText() : null,
+                takeLogs());
+    }
+
+    /** The handler's logs followed by whatever its processes wrote to stdout and stderr. */
+    private String takeLogs() {
+        strayOutput.drainInto(logs);
+        return logs.isEmpty() ? "" : logs.drain();
+    }
+
+    private static boolean isJson(byte[] payload) {
+        if (payload.length == 0) {
+            return false;
+        }
+        try (JsonParser parser = JSON_FACTORY.createParser(payload)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static byte[] bytes(ObjectNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.nimbus.pool;
+
+import io.nimbus.domain.Function;
+
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The instances of one function version.
+ *
+ * <p>A semaphore of {@code max_instances} permits is the concurrency cap and the bounded
+ * wait in one: a request holds a permit for the length of its invocation, so at most that
+ * many run at once, and a request that cannot get one within the queue timeout is throttled.
+ * Idle instances wait in a deque, most recently used first, so that a light load keeps
+ * reusing the same warm instances and the others age out under the idle TTL. Every state
+ * change of an instance is a compare-and-set ({@link InstanceState}), which is what lets the
+ * reaper and the invokers work on the same deque without a lock.
+ */
+public final class InstancePool {
+    private static final long RETRY_AFTER_SECONDS = 1;
+
+    private final Function function;
+    private final InstanceFactory factory;
+    private final PoolSettings settings;
+    private final Semaphore permits;
+    private final Deque<Instance> idle = new ConcurrentLinkedDeque<>();
+    private final Set<Instance> live = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger liveCount = new AtomicInteger();
+    private volatile boolean retired;
+
+    InstancePool(Function function, InstanceFactory factory, PoolSettings settings) {
+        this.function = function;
+        this.factory = factory;
+        this.settings = settings;
+        this.permits = new Semaphore(function.maxInstances());
+    }
+
+    public Function function() {
+        return function;
+    }
+
+    /**
+     * Takes an idle instance, or starts one when the pool is below its cap, waiting up to the
+     * queue timeout for a permit.
+     */
+    public Acquisition acquire() throws InterruptedException {
+        if (retired) {
+            return new Acquisition.Retired();
+        }
+        if (!permits.tryAcquire(settings.queueTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+            return new Acquisition.Throttled(RETRY_AFTER_SECONDS);
+        }
+        try {
+            Acquisition acquisition = takeOrStart();
+            if (!(acquisition instanceof Acquisition.Acquired acquired)) {
+                permits.release();
+                return acquisition;
+            }
+            if (retired) {
+                // replaced while this caller was waiting: the old version must not run any more
+                release(acquired.instance(), new ExecResult.WorkerDied("retired", ""));
+                return new Acquisition.Retired();
+            }
+            return acquisition;
+        } catch (RuntimeException | Error e) {
+            permits.release();
+            throw e;
+        }
+    }
+
+    /** Runs one invocation on an instance this caller acquired. */
+    public ExecResult exec(Instance instance, String requestId, byte[] event, long timeoutMs) {
+        return instance.exec(requestId, event, timeoutMs);
+    }
+
+    /**
+     * Hands an instance back after an invocation. A timed-out or dead instance is discarded,
+     * an old or well-used one is recycled, any other becomes idle again.
+     */
+    public void release(Instance instance, ExecResult result) {
+        try {
+            boolean healthy = result instanceof ExecResult.Completed || result instanceof ExecResult.HandlerFailed;
+            if (!healthy || retired || dueForRecycling(instance) || !instance.release()) {
+                discard(instance);
+                return;
+            }
+            idle.addFirst(instance);
+            if (retired) {
+                drainIdle();
+            }
+        } finally {
+            permits.release();
+        }
+    }
+
+    /** Stops the instances idle for longer than the TTL. */
+    void reapIdle(long now) {
+        long ttl = settings.idleTtl().toNanos();
+        for (Instance instance : idle) {
+            if (instance.idleNanos(now) >= ttl && instance.tryRemoveIdle()) {
+                idle.remove(instance);
+                forget(instance);
+            }
+        }
+    }
+
+    /**
+     * No new invocation will use this pool: idle instances stop now, busy ones when their
+     * invocation ends.
+     */
+    void retire() {
+        retired = true;
+        drainIdle();
+    }
+
+    /** Stops every instance, busy or not: the server is going down. */
+    void killAll() {
+        retired = true;
+        for (Instance instance : List.copyOf(live)) {
+            discard(instance);
+        }
+        idle.clear();
+    }
+
+    public int liveInstances() {
+        return liveCount.get();
+    }
+
+    public int idleInstances() {
+        return idle.size();
+    }
+
+    private Acquisition takeOrStart() {
+        while (true) {
+            Instance instance = idle.pollFirst();
+            if (instance != null) {
+                if (instance.tryAcquire()) {
+                    return new Acquisition.Acquired(this, instance, false);
+                }
+                if (instance.state() != InstanceState.REMOVED || !instance.isAlive()) {
+                    discard(instance);
+                }
+                continue;
+            }
+            if (reserveSlot()) {
+                return start();
+            }
+            // Every slot is taken, yet this caller holds a permit: an instance is on its way
+            // back to the idle deque (released or being discarded). It will be there shortly.
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    private boolean reserveSlot() {
+        int current;
+        do {
+            current = liveCount.get();
+            if (current >= function.maxInstances()) {
+                return false;
+            }
+        } while (!liveCount.compareAndSet(current, current + 1));
+        return true;
+    }
+
+    private Acquisition start() {
+        InstanceFactory.Started started = factory.start(function);
+        if (started.instance() == null) {
+            liveCount.decrementAndGet();
+            return new Acquisition.StartFailed(started.failure());
+        }
+        Instance instance = started.instance();
+        live.add(instance);
+        if (!instance.tryAcquire()) {
+            discard(instance);
+            return new Acquisition.StartFailed(new ExecResult.WorkerDied("the worker exited after loading the function", ""));
+        }
+        return new Acquisition.Acquired(this, instance, true);
+    }
+
+    private boolean dueForRecycling(Instance instance) {
+        long now = System.nanoTime();
+        return instance.invocations() >= settings.maxInvocations() || instance.ageNanos(now) >= settings.maxAge().toNanos();
+    }
+
+    private void drainIdle() {
+        Instance instance;
+        while ((instance = idle.pollFirst()) != null) {
+            if (instance.tryRemoveIdle()) {
+                forget(instance);
+            }
+        }
+    }
+
+    private void discard(Instance instance) {
+        instance.remove();
+        forget(instance);
+    }
+
+    private void forget(Instance instance) {
+        if (live.remove(instance)) {
+            liveCount.decrementAndGet();
+        }
+    }
+}

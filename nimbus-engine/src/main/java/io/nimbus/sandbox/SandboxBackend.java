@@ -1,0 +1,15 @@
+package io.nimbus.sandbox;
+
+import java.io.IOException;
+
+/** Starts workers inside one kind of sandbox. */
+public interface SandboxBackend {
+
+    /** The name used in configuration and reported by /health: {@code process}, {@code namespace}, ... */
+    String name();
+
+    /** Whether the backend confines the worker; false only for {@code process}. */
+    boolean isolates();
+
+    SandboxedWorker start(WorkerLaunch launch) throws IOException;
+}

@@ -1,0 +1,49 @@
+package io.nimbus.api;
+
+import io.helidon.webserver.WebServer;
+import io.nimbus.functions.FunctionService;
+import io.nimbus.invoker.AsyncInvocations;
+import io.nimbus.invoker.InvocationHistory;
+import io.nimbus.invoker.Invoker;
+import io.nimbus.pool.InstancePools;
+import io.nimbus.runtime.RuntimeRegistry;
+
+import java.util.function.BooleanSupplier;
+
+/** The HTTP server of the API, on Helidon SE's virtual-thread web server. */
+public final class ApiServer implements AutoCloseable {
+    private final WebServer server;
+
+    public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
+                        RuntimeRegistry runtimes, InstancePools pools, String storeKind, BooleanSupplier storeUp,
+                        BooleanSupplier accepting) {
+    }
+
+    public ApiServer(String host, int port, Parts parts) {
+        Views views = new Views(parts.runtimes());
+        ApiRoutes routes = new ApiRoutes(
+                new FunctionHandlers(parts.functions(), parts.runtimes(), views),
+                new InvocationHandlers(parts.invoker(), parts.async(), parts.history(), parts.functions()),
+                new HealthHandlers(parts.runtimes(), parts.pools(), parts.async(), parts.storeKind(), parts.storeUp(),
+                        parts.accepting()));
+        this.server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .routing(routes::register)
+                .build();
+    }
+
+    public ApiServer start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

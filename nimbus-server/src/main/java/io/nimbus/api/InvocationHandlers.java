@@ -1,0 +1,140 @@
+package io.nimbus.api;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.nimbus.domain.DomainException;
+import io.nimbus.domain.Invocation;
+import io.nimbus.domain.InvocationQuery;
+import io.nimbus.domain.InvocationStatus;
+import io.nimbus.domain.Limits;
+import io.nimbus.domain.TriggerType;
+import io.nimbus.functions.FunctionService;
+import io.nimbus.invoker.AsyncInvocations;
+import io.nimbus.invoker.InvocationHistory;
+import io.nimbus.invoker.InvokeOutcome;
+import io.nimbus.invoker.Invoker;
+import io.nimbus.pool.ExecResult;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Invoking functions, synchronously and asynchronously, and reading invocation records. */
+final class InvocationHandlers {
+    private static final HeaderName INVOCATION_ID = HeaderNames.create("X-Nimbus-Invocation-Id");
+    private static final HeaderName COLD_START = HeaderNames.create("X-Nimbus-Cold-Start");
+    private static final HeaderName DURATION = HeaderNames.create("X-Nimbus-Duration-Ms");
+    private static final HeaderName FUNCTION_VERSION = HeaderNames.create("X-Nimbus-Function-Version");
+    private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
+
+    private final Invoker invoker;
+    private final AsyncInvocations async;
+    private final InvocationHistory history;
+    private final FunctionService functions;
+
+    InvocationHandlers(Invoker invoker, AsyncInvocations async, InvocationHistory history, FunctionService functions) {
+        this.invoker = invoker;
+        this.async = async;
+        this.history = history;
+        this.functions = functions;
+    }
+
+    void invoke(ServerRequest request, ServerResponse response) throws InterruptedException {
+        String ref = FunctionHandlers.ref(request);
+        functions.require(ref);
+        byte[] event = event(request);
+        InvokeOutcome outcome = invoker.invoke(ref, event, TriggerType.HTTP);
+        response.header(INVOCATION_ID, outcome.invocationId());
+        if (outcome.throttled()) {
+            response.header(HeaderNames.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
+            Exchange.error(response, 429, "TooManyRequests",
+                    "every instance of the function stayed busy; retry after " + outcome.retryAfterSeconds() + " s", null);
+            return;
+        }
+        response.header(COLD_START, Boolean.toString(outcome.coldStart()));
+        response.header(DURATION, String.format(java.util.Locale.ROOT, "%.3f", outcome.durationNanos() / 1e6));
+        response.header(FUNCTION_VERSION, Integer.toString(outcome.function().version()));
+        switch (outcome.result()) {
+            case ExecResult.Completed done -> {
+                response.header(HeaderNames.CONTENT_TYPE, "application/json");
+                response.send(done.output());
+            }
+            case ExecResult.TimedOut timedOut -> failure(response, 504, timedOut);
+            case ExecResult.HandlerFailed failed -> failure(response, 502, failed);
+            case ExecResult.WorkerDied died -> failure(response, 502, died);
+        }
+    }
+
+    void invokeAsync(ServerRequest request, ServerResponse response) {
+        String ref = FunctionHandlers.ref(request);
+        functions.require(ref);
+        byte[] event = event(request);
+        Invocation pending = async.submit(ref, new String(event, StandardCharsets.UTF_8));
+        response.header("Location", "/api/v1/invocations/" + pending.id());
+        response.header(INVOCATION_ID, pending.id());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("invocation_id", pending.id());
+        body.put("status", pending.status().wireName());
+        Exchange.json(response, 202, body);
+    }
+
+    void get(ServerRequest request, ServerResponse response) {
+        String id = request.path().pathParameters().get("id");
+        Invocation invocation = history.find(id).orElseThrow(() -> DomainException.notFound("invocation", id));
+        Exchange.json(response, 200, Views.invocation(invocation));
+    }
+
+    void listForFunction(ServerRequest request, ServerResponse response) {
+        String functionId = functions.require(FunctionHandlers.ref(request)).id();
+        list(request, response, functionId);
+    }
+
+    void listAll(ServerRequest request, ServerResponse response) {
+        String function = Exchange.query(request, "function");
+        list(request, response, function == null ? null : functions.require(function).id());
+    }
+
+    private void list(ServerRequest request, ServerResponse response, String functionId) {
+        int limit = Exchange.queryInt(request, "limit", Limits.DEFAULT_PAGE_SIZE, 1, Limits.MAX_PAGE_SIZE);
+        int offset = Exchange.queryInt(request, "offset", 0, 0, Integer.MAX_VALUE);
+        InvocationQuery query = new InvocationQuery(functionId, status(request), limit, offset);
+        List<Map<String, Object>> page = history.list(query).stream().map(Views::invocation).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("invocations", page);
+        body.put("limit", limit);
+        body.put("offset", offset);
+        Exchange.json(response, 200, body);
+    }
+
+    /** The event: any JSON value up to 6 MiB; an empty body is the empty object. */
+    private static byte[] event(ServerRequest request) {
+        byte[] body = Exchange.body(request, Limits.MAX_PAYLOAD_BYTES, "the event");
+        if (body.length == 0) {
+            return EMPTY_EVENT;
+        }
+        if (!Json.isJson(body)) {
+            throw new ApiException(400, "InvalidEvent", "the request body is not valid JSON", null);
+        }
+        return body;
+    }
+
+    private static void failure(ServerResponse response, int status, ExecResult result) {
+        Map<String, Object> body = Map.of("error", Views.error(Invoker.errorOf(result)));
+        Exchange.json(response, status, body);
+    }
+
+    private static InvocationStatus status(ServerRequest request) {
+        String status = Exchange.query(request, "status");
+        if (status == null) {
+            return null;
+        }
+        try {
+            return InvocationStatus.fromWire(status);
+        } catch (IllegalArgumentException e) {
+            throw DomainException.invalid("status", "status must be one of pending, running, success, failed, timeout");
+        }
+    }
+}

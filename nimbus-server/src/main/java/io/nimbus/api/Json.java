@@ -1,0 +1,90 @@
+package io.nimbus.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import java.io.IOException;
+import java.util.stream.Collectors;
+
+/** JSON in and out of the API: snake_case fields, strict about unknown fields and duplicates. */
+final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private Json() {
+    }
+
+    /** Maps a request body onto {@code type}, refusing it with the field at fault. */
+    static <T> T read(byte[] body, Class<T> type) {
+        if (body.length == 0) {
+            throw ApiException.badRequest(null, "the request body must be a JSON object");
+        }
+        try {
+            JsonNode tree = MAPPER.readTree(body);
+            if (tree == null || !tree.isObject()) {
+                throw ApiException.badRequest(null, "the request body must be a JSON object");
+            }
+            return MAPPER.treeToValue(tree, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiException.badRequest(e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'");
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            throw ApiException.badRequest(field, "field '" + field + "' has the wrong type");
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest(null, "the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (JsonMappingException e) {
+            throw ApiException.badRequest(path(e), "the request body is not valid: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest(null, "the request body could not be read");
+        }
+    }
+
+    /** Whether the bytes are exactly one JSON value. Streams through without building a tree. */
+    static boolean isJson(byte[] body) {
+        try (JsonParser parser = FACTORY.createParser(body)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("response could not be serialized", e);
+        }
+    }
+
+    static JsonNode tree(String json) {
+        try {
+            return json == null ? null : MAPPER.readTree(json);
+        } catch (IOException e) {
+            return MAPPER.getNodeFactory().textNode(json);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}

@@ -1,0 +1,168 @@
+package io.nimbus.server;
+
+import io.nimbus.api.ApiServer;
+import io.nimbus.functions.CodeDirectory;
+import io.nimbus.functions.FunctionService;
+import io.nimbus.invoker.AsyncInvocations;
+import io.nimbus.invoker.InvocationHistory;
+import io.nimbus.invoker.InvocationRecorder;
+import io.nimbus.invoker.Invoker;
+import io.nimbus.pool.InstanceFactory;
+import io.nimbus.pool.InstancePools;
+import io.nimbus.pool.PoolSettings;
+import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.sandbox.ProcessSandbox;
+import io.nimbus.sandbox.SandboxBackend;
+import io.nimbus.store.Database;
+import io.nimbus.store.JdbcAsyncQueue;
+import io.nimbus.store.JdbcFunctionStore;
+import io.nimbus.store.JdbcInvocationStore;
+import io.nimbus.store.StoreConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * The one place where the parts are wired together, in dependency order, and taken apart
+ * in reverse on a clean stop: stop accepting, let async work finish, stop the instances,
+ * flush the invocation records, close the store.
+ */
+public final class Nimbus implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Nimbus.class);
+
+    private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
+    private final NimbusConfig config;
+    private volatile boolean accepting;
+    private ApiServer api;
+    private AsyncInvocations async;
+    private boolean closed;
+
+    private Nimbus(NimbusConfig config) {
+        this.config = config;
+    }
+
+    public static Nimbus start(NimbusConfig config) throws IOException {
+        Nimbus nimbus = new Nimbus(config);
+        try {
+            nimbus.wire();
+            return nimbus;
+        } catch (IOException | RuntimeException e) {
+            nimbus.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    private void wire() throws IOException {
+        Path dataDir = Files.createDirectories(config.dataDir());
+        boolean embedded = config.string(Setting.STORE).equals("sqlite");
+        if (embedded) {
+            closeInReverse.push(DataDirLock.acquire(dataDir));
+        }
+        Database database = new Database(storeConfig(dataDir, embedded));
+        closeInReverse.push(database);
+        JdbcFunctionStore functionStore = new JdbcFunctionStore(database);
+        JdbcInvocationStore invocationStore = new JdbcInvocationStore(database);
+        JdbcAsyncQueue queue = new JdbcAsyncQueue(database);
+
+        RuntimeRegistry runtimes = RuntimeRegistry.detect(Map.of(
+                "python3.11", config.string(Setting.PYTHON), "nodejs20", config.string(Setting.NODE)));
+        runtimes.all().forEach(r -> LOG.info("runtime {}: {}", r.id(),
+                r.available() ? r.language() + " " + r.version() + " at " + r.interpreter() : "unavailable"));
+
+        ScheduledExecutorService timers = timers();
+        closeInReverse.push(timers::shutdownNow);
+        SandboxBackend sandbox = sandbox();
+        PoolSettings poolSettings = new PoolSettings(config.millis(Setting.QUEUE_TIMEOUT_MS),
+                config.seconds(Setting.IDLE_TTL_SEC), config.seconds(Setting.MAX_AGE_SEC),
+                config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS));
+        InstanceFactory factory = new InstanceFactory(runtimes, sandbox, new CodeDirectory(functionStore, dataDir),
+                poolSettings, timers, dataDir);
+        InstancePools pools = new InstancePools(factory, poolSettings, timers);
+        closeInReverse.push(pools);
+
+        Clock clock = Clock.systemUTC();
+        FunctionService functions = new FunctionService(functionStore, runtimes, pools, clock,
+                config.millis(Setting.FUNCTION_CACHE_TTL_MS));
+        InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
+        closeInReverse.push(recorder);
+        Invoker invoker = new Invoker(functions, pools, recorder, clock);
+        async = new AsyncInvocations(queue, functions, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
+                config.millis(Setting.ASYNC_POLL_MS));
+        closeInReverse.push(() -> async.stop(config.seconds(Setting.SHUTDOWN_GRACE_SEC)));
+        if (embedded) {
+            int released = queue.releaseAllLeases();
+            if (released > 0) {
+                LOG.info("{} async invocation(s) interrupted by the last stop will run again", released);
+            }
+        }
+        async.start();
+
+        api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
+                functions, invoker, async, new InvocationHistory(invocationStore, recorder), runtimes, pools,
+                embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
+        closeInReverse.push(api);
+        accepting = true;
+    }
+
+    private StoreConfig storeConfig(Path dataDir, boolean embedded) {
+        if (embedded) {
+            return StoreConfig.sqlite(dataDir);
+        }
+        String password = config.string(Setting.DB_PASSWORD);
+        return StoreConfig.postgres(config.string(Setting.DB_URL), blankToNull(config.string(Setting.DB_USER)),
+                blankToNull(password), config.integer(Setting.DB_POOL_SIZE));
+    }
+
+    private SandboxBackend sandbox() {
+        LOG.warn("""
+
+                ************************************************************************
+                *  SANDBOX BACKEND 'process': functions run as plain processes with   *
+                *  NO ISOLATION. Use it for development only, never for untrusted code *
+                ************************************************************************""");
+        return new ProcessSandbox();
+    }
+
+    private static ScheduledExecutorService timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("nimbus-timer").daemon().factory());
+        timers.setRemoveOnCancelPolicy(true);
+        return Executors.unconfigurableScheduledExecutorService(timers);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** A clean stop. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        accepting = false;
+        while (!closeInReverse.isEmpty()) {
+            AutoCloseable part = closeInReverse.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed", part, e);
+            }
+        }
+    }
+}

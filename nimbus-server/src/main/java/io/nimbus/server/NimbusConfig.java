@@ -1,0 +1,139 @@
+package io.nimbus.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The settings in force. Each comes from, in order of precedence: a command-line flag, a
+ * {@code NIMBUS_*} environment variable, the YAML file ({@code --config} or
+ * {@code NIMBUS_CONFIG}), the default. Unknown YAML keys and malformed values stop the
+ * server at start-up with a message naming the setting.
+ */
+public final class NimbusConfig {
+    private final Map<Setting, String> values;
+
+    private NimbusConfig(Map<Setting, String> values) {
+        this.values = values;
+    }
+
+    /** A configuration error the operator must fix; the message says which setting. */
+    public static final class ConfigException extends RuntimeException {
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public static NimbusConfig load(Map<Setting, String> flags, String configFile, Map<String, String> environment) {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            values.put(setting, setting.defaultValue());
+        }
+        String file = configFile != null ? configFile : environment.get("NIMBUS_CONFIG");
+        if (file != null && !file.isBlank()) {
+            values.putAll(readYaml(Path.of(file)));
+        }
+        for (Setting setting : Setting.values()) {
+            String fromEnv = environment.get(setting.env());
+            if (fromEnv != null) {
+                values.put(setting, fromEnv);
+            }
+        }
+        values.putAll(flags);
+        NimbusConfig config = new NimbusConfig(values);
+        config.check();
+        return config;
+    }
+
+    public String string(Setting setting) {
+        return values.get(setting);
+    }
+
+    public int integer(Setting setting) {
+        String value = values.get(setting);
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(setting.key() + " (" + setting.env() + ") must be a whole number, not '" + value + "'");
+        }
+    }
+
+    public Duration millis(Setting setting) {
+        return Duration.ofMillis(integer(setting));
+    }
+
+    public Duration seconds(Setting setting) {
+        return Duration.ofSeconds(integer(setting));
+    }
+
+    public Path dataDir() {
+        return Path.of(string(Setting.DATA_DIR)).toAbsolutePath().normalize();
+    }
+
+    private void check() {
+        for (Setting setting : Setting.values()) {
+            if (setting.defaultValue().matches("\\d+")) {
+                int value = integer(setting);
+                if (value < 0) {
+                    throw new ConfigException(setting.key() + " must not be negative");
+                }
+            }
+        }
+        int port = integer(Setting.PORT);
+        if (port > 65535) {
+            throw new ConfigException("server.port must be between 0 and 65535");
+        }
+        String store = string(Setting.STORE);
+        if (!store.equals("sqlite") && !store.equals("postgres")) {
+            throw new ConfigException("store.kind (NIMBUS_STORE, --store) must be sqlite or postgres, not '" + store + "'");
+        }
+        if (store.equals("postgres") && string(Setting.DB_URL).isBlank()) {
+            throw new ConfigException("store.kind postgres needs store.url (NIMBUS_DB_URL, --db-url), "
+                    + "for example jdbc:postgresql://127.0.0.1:5432/nimbus");
+        }
+        if (!string(Setting.SANDBOX).equals("process")) {
+            throw new ConfigException("sandbox.backend (NIMBUS_SANDBOX) must be 'process' in this version, not '"
+                    + string(Setting.SANDBOX) + "'");
+        }
+    }
+
+    private static Map<Setting, String> readYaml(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("configuration file " + file + " does not exist");
+        }
+        try {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            Map<Setting, String> values = new EnumMap<>(Setting.class);
+            if (root != null && !root.isMissingNode() && !root.isNull()) {
+                flatten("", root, values, file);
+            }
+            return values;
+        } catch (IOException e) {
+            throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage());
+        }
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<Setting, String> values, Path file) {
+        if (!node.isObject()) {
+            Setting setting = Setting.byKey(prefix);
+            if (setting == null) {
+                throw new ConfigException("unknown setting '" + prefix + "' in " + file);
+            }
+            values.put(setting, node.asText());
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), values, file);
+        }
+    }
+}

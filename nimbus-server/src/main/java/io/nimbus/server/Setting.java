@@ -1,0 +1,60 @@
+package io.nimbus.server;
+
+/**
+ * Every configuration setting: its key in the YAML file, its environment variable and its
+ * default. The README's configuration table lists the same settings.
+ */
+public enum Setting {
+    HOST("server.host", "NIMBUS_HOST", "127.0.0.1"),
+    PORT("server.port", "NIMBUS_PORT", "8080"),
+    DATA_DIR("data_dir", "NIMBUS_DATA_DIR", "./.nimbus"),
+    STORE("store.kind", "NIMBUS_STORE", "sqlite"),
+    DB_URL("store.url", "NIMBUS_DB_URL", ""),
+    DB_USER("store.user", "NIMBUS_DB_USER", ""),
+    DB_PASSWORD("store.password", "NIMBUS_DB_PASSWORD", ""),
+    DB_POOL_SIZE("store.max_pool_size", "NIMBUS_DB_POOL_SIZE", "8"),
+    SANDBOX("sandbox.backend", "NIMBUS_SANDBOX", "process"),
+    QUEUE_TIMEOUT_MS("pool.queue_timeout_ms", "NIMBUS_POOL_QUEUE_TIMEOUT_MS", "10000"),
+    IDLE_TTL_SEC("pool.idle_ttl_sec", "NIMBUS_POOL_IDLE_TTL_SEC", "600"),
+    MAX_AGE_SEC("pool.max_age_sec", "NIMBUS_POOL_MAX_AGE_SEC", "3600"),
+    MAX_INVOCATIONS("pool.max_invocations", "NIMBUS_POOL_MAX_INVOCATIONS", "10000"),
+    INIT_TIMEOUT_MS("pool.init_timeout_ms", "NIMBUS_POOL_INIT_TIMEOUT_MS", "10000"),
+    RECORD_FLUSH_MS("invocations.flush_interval_ms", "NIMBUS_RECORD_FLUSH_MS", "100"),
+    ASYNC_CONCURRENCY("async.concurrency", "NIMBUS_ASYNC_CONCURRENCY", "64"),
+    ASYNC_POLL_MS("async.poll_interval_ms", "NIMBUS_ASYNC_POLL_MS", "500"),
+    FUNCTION_CACHE_TTL_MS("functions.cache_ttl_ms", "NIMBUS_FUNCTION_CACHE_TTL_MS", "1000"),
+    PYTHON("runtimes.python", "NIMBUS_PYTHON", "python3"),
+    NODE("runtimes.node", "NIMBUS_NODE", "node"),
+    SHUTDOWN_GRACE_SEC("server.shutdown_grace_sec", "NIMBUS_SHUTDOWN_GRACE_SEC", "30");
+
+    private final String key;
+    private final String env;
+    private final String defaultValue;
+
+    Setting(String key, String env, String defaultValue) {
+        this.key = key;
+        this.env = env;
+        this.defaultValue = defaultValue;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public static Setting byKey(String key) {
+        for (Setting setting : values()) {
+            if (setting.key.equals(key)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,159 @@
+package io.nimbus.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The store's connection pool, with the schema migrated to the latest version when opened.
+ * The JDBC stores run their statements through {@link #inTransaction} and {@link #withConnection}.
+ *
+ * <p>SQLite lets one transaction write at a time. Every SQLite transaction here begins
+ * IMMEDIATE: it takes the write lock first, waiting up to the busy timeout for the current
+ * writer. A deferred transaction that reads and then writes could instead find, on upgrading,
+ * that another writer got in between, and SQLite refuses that at once with SQLITE_BUSY.
+ */
+public final class Database implements AutoCloseable {
+    static final String SQLITE_FILE = "nimbus.db";
+    private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+    /** Work on one connection; a failure rolls back what it did. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final StoreConfig.Kind kind;
+    private final HikariDataSource pool;
+
+    /** Connects and migrates the schema. @throws StoreException when either fails */
+    public Database(StoreConfig config) {
+        this.kind = config.kind();
+        this.pool = openPool(config);
+        try {
+            migrate(pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    public StoreConfig.Kind kind() {
+        return kind;
+    }
+
+    /** True when a trivial query works: what a health check asks. */
+    public boolean ping() {
+        try (Connection connection = pool.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT 1")) {
+            return result.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    <T> T inTransaction(String action, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                // Switching auto-commit back on commits (JDBC says so). Unlike commit(), it does not make
+                // sqlite-jdbc begin the next transaction at once, which in IMMEDIATE mode would take
+                // the write lock again until the connection goes back to the pool.
+                connection.setAutoCommit(true);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not " + action + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} in auto-commit mode: for reads and single statements. */
+    <T> T withConnection(String action, Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException("could not " + action + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A pooled connection, for tests that look at connection settings. */
+    Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    private static void rollback(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static HikariDataSource openPool(StoreConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("nimbus-store");
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        switch (config.kind()) {
+            case SQLITE -> hikari.setDataSource(sqlite(config.dataDir()));
+            case POSTGRES -> {
+                hikari.setJdbcUrl(config.jdbcUrl());
+                hikari.setUsername(config.user());
+                hikari.setPassword(config.password());
+            }
+        }
+        try {
+            return new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new StoreException("could not connect to the " + config.kind() + " store: " + e.getMessage(), e);
+        }
+    }
+
+    /** sqlite-jdbc applies these settings to every connection it opens, so every pooled connection has them. */
+    private static DataSource sqlite(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new StoreException("could not create the data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        SQLiteConfig settings = new SQLiteConfig();
+        settings.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        settings.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        settings.enforceForeignKeys(true);
+        settings.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+        settings.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource dataSource = new SQLiteDataSource(settings);
+        dataSource.setUrl("jdbc:sqlite:" + dataDir.resolve(SQLITE_FILE));
+        return dataSource;
+    }
+
+    /** Flyway works in the connection's current schema, the PostgreSQL URL's {@code currentSchema}. */
+    private static void migrate(DataSource dataSource) {
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (FlywayException e) {
+            throw new StoreException("could not migrate the store's schema: " + e.getMessage(), e);
+        }
+    }
+}

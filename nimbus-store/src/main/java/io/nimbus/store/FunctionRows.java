@@ -1,0 +1,73 @@
+package io.nimbus.store;
+
+import io.nimbus.domain.Function;
+import io.nimbus.domain.FunctionStatus;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** How a {@link Function} maps to a row of the functions table. */
+final class FunctionRows {
+    static final String COLUMNS = "id, name, description, runtime, handler, memory_mb, timeout_sec, max_instances,"
+            + " env_vars, tags, status, version, code_hash, created_at, updated_at";
+    static final String INSERT = "INSERT INTO functions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Everything an update may change: id, name and creation time never do. */
+    static final String UPDATE = "UPDATE functions SET description = ?, runtime = ?, handler = ?, memory_mb = ?,"
+            + " timeout_sec = ?, max_instances = ?, env_vars = ?, tags = ?, status = ?, version = ?, code_hash = ?,"
+            + " updated_at = ? WHERE id = ? AND version = ?";
+
+    private FunctionRows() {
+    }
+
+    static void bindInsert(PreparedStatement statement, Function function) throws SQLException {
+        statement.setString(1, function.id());
+        statement.setString(2, function.name());
+        bindChangeable(statement, 3, function);
+        EpochMillis.bind(statement, 14, function.createdAt());
+        EpochMillis.bind(statement, 15, function.updatedAt());
+    }
+
+    /** Binds {@link #UPDATE}: {@code function} replaces the row that is at the version before it. */
+    static void bindUpdate(PreparedStatement statement, Function function) throws SQLException {
+        bindChangeable(statement, 1, function);
+        EpochMillis.bind(statement, 12, function.updatedAt());
+        statement.setString(13, function.id());
+        statement.setInt(14, function.version() - 1);
+    }
+
+    static Function read(ResultSet row) throws SQLException {
+        return new Function(
+                row.getString("id"),
+                row.getString("name"),
+                row.getString("description"),
+                row.getString("runtime"),
+                row.getString("handler"),
+                row.getInt("memory_mb"),
+                row.getInt("timeout_sec"),
+                row.getInt("max_instances"),
+                JsonText.readStringMap(row.getString("env_vars")),
+                JsonText.readStringList(row.getString("tags")),
+                FunctionStatus.fromWire(row.getString("status")),
+                row.getInt("version"),
+                row.getString("code_hash"),
+                EpochMillis.read(row, "created_at"),
+                EpochMillis.read(row, "updated_at"));
+    }
+
+    /** The columns from description to code_hash, in that order, from parameter {@code first} on. */
+    private static void bindChangeable(PreparedStatement statement, int first, Function function) throws SQLException {
+        int index = first;
+        statement.setString(index++, function.description());
+        statement.setString(index++, function.runtime());
+        statement.setString(index++, function.handler());
+        statement.setInt(index++, function.memoryMb());
+        statement.setInt(index++, function.timeoutSec());
+        statement.setInt(index++, function.maxInstances());
+        statement.setString(index++, JsonText.write(function.envVars()));
+        statement.setString(index++, JsonText.write(function.tags()));
+        statement.setString(index++, function.status().wireName());
+        statement.setInt(index++, function.version());
+        statement.setString(index, function.codeHash());
+    }
+}

@@ -1,0 +1,201 @@
+package io.nimbus.store;
+
+import io.nimbus.domain.DomainException;
+import io.nimbus.domain.Function;
+import io.nimbus.domain.FunctionCode;
+import io.nimbus.domain.FunctionQuery;
+import io.nimbus.domain.FunctionStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Functions in the functions table, each version's code in function_versions. The version
+ * column doubles as an optimistic lock: an update applies only to the version it was made from.
+ */
+public final class JdbcFunctionStore implements FunctionStore {
+    private static final String SELECT = "SELECT " + FunctionRows.COLUMNS + " FROM functions";
+    private static final String HAS_TAG =
+            "EXISTS (SELECT 1 FROM function_tags t WHERE t.function_id = functions.id AND t.tag = ?)";
+
+    private final Database database;
+
+    public JdbcFunctionStore(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public void create(Function function, FunctionCode code) {
+        requireMatchingHash(function, code);
+        database.inTransaction("create function " + function.name(), connection -> {
+            insertRow(connection, function);
+            insertTags(connection, function);
+            insertVersion(connection, function, code);
+            return null;
+        });
+    }
+
+    @Override
+    public void update(Function function, FunctionCode code) {
+        requireMatchingHash(function, code);
+        database.inTransaction("update function " + function.name(), connection -> {
+            if (updateRow(connection, function) == 0) {
+                throw missingOrOutdated(connection, function);
+            }
+            deleteTags(connection, function.id());
+            insertTags(connection, function);
+            insertVersion(connection, function, code);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Function> findById(String id) {
+        return findOne("find function " + id, SELECT + " WHERE id = ?", id);
+    }
+
+    @Override
+    public Optional<Function> findByName(String name) {
+        return findOne("find function " + name, SELECT + " WHERE name = ?", name);
+    }
+
+    @Override
+    public List<Function> list(FunctionQuery query) {
+        Filters filters = new Filters()
+                .where("name = ?", query.name())
+                .where("runtime = ?", query.runtime())
+                .where(HAS_TAG, query.tag())
+                .where("status = ?", query.status() == null ? null : query.status().wireName());
+        String sql = SELECT + filters.sql() + " ORDER BY created_at DESC, name LIMIT ? OFFSET ?";
+        return database.withConnection("list functions", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int next = filters.bind(statement);
+                statement.setInt(next, query.limit());
+                statement.setInt(next + 1, query.offset());
+                return readAll(statement);
+            }
+        });
+    }
+
+    /** Versions, tags, invocations and queued work go with it (ON DELETE CASCADE). */
+    @Override
+    public boolean delete(String id) {
+        return database.withConnection("delete function " + id, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM functions WHERE id = ?")) {
+                statement.setString(1, id);
+                return statement.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public Optional<FunctionCode> findCode(String functionId, int version) {
+        String sql = "SELECT code FROM function_versions WHERE function_id = ? AND version = ?";
+        return database.withConnection("find code of function " + functionId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, functionId);
+                statement.setInt(2, version);
+                try (ResultSet row = statement.executeQuery()) {
+                    return row.next()
+                            ? Optional.of(new FunctionCode(JsonText.readFiles(row.getString("code"))))
+                            : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** The function row names the code its version row holds; a mismatch is a caller's bug. */
+    private static void requireMatchingHash(Function function, FunctionCode code) {
+        if (!code.hash().equals(function.codeHash())) {
+            throw new IllegalArgumentException("function " + function.name() + " names code " + function.codeHash()
+                    + " but was given code " + code.hash());
+        }
+    }
+
+    private static void insertRow(Connection connection, Function function) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(FunctionRows.INSERT)) {
+            FunctionRows.bindInsert(statement, function);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            if (SqlErrors.isUniqueViolation(e)) {
+                throw DomainException.conflict("name", "a function named '" + function.name() + "' already exists");
+            }
+            throw e;
+        }
+    }
+
+    private static int updateRow(Connection connection, Function function) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(FunctionRows.UPDATE)) {
+            FunctionRows.bindUpdate(statement, function);
+            return statement.executeUpdate();
+        }
+    }
+
+    /** Why an update matched no row: the function is gone, or another update moved it on. */
+    private static DomainException missingOrOutdated(Connection connection, Function function) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT version FROM functions WHERE id = ?")) {
+            statement.setString(1, function.id());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return DomainException.notFound("function", function.name());
+                }
+                return DomainException.conflict("version", "function '" + function.name() + "' is at version "
+                        + row.getInt("version") + ", not " + (function.version() - 1) + ": another update got there first");
+            }
+        }
+    }
+
+    private static void deleteTags(Connection connection, String functionId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM function_tags WHERE function_id = ?")) {
+            statement.setString(1, functionId);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void insertTags(Connection connection, Function function) throws SQLException {
+        String sql = "INSERT INTO function_tags (function_id, tag) VALUES (?, ?)";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (String tag : function.tags().stream().distinct().toList()) {
+                statement.setString(1, function.id());
+                statement.setString(2, tag);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void insertVersion(Connection connection, Function function, FunctionCode code) throws SQLException {
+        String sql = "INSERT INTO function_versions (function_id, version, code_hash, code, created_at) VALUES (?, ?, ?, ?, ?)";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, function.id());
+            statement.setInt(2, function.version());
+            statement.setString(3, code.hash());
+            statement.setString(4, JsonText.write(code.files()));
+            EpochMillis.bind(statement, 5, function.updatedAt());
+            statement.executeUpdate();
+        }
+    }
+
+    private Optional<Function> findOne(String action, String sql, String key) {
+        return database.withConnection(action, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, key);
+                return readAll(statement).stream().findFirst();
+            }
+        });
+    }
+
+    private static List<Function> readAll(PreparedStatement statement) throws SQLException {
+        List<Function> functions = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                functions.add(FunctionRows.read(rows));
+            }
+        }
+        return functions;
+    }
+}

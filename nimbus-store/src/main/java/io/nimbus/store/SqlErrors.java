@@ -1,0 +1,45 @@
+package io.nimbus.store;
+
+import java.sql.SQLException;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * Recognises the constraint violations the stores turn into answers. PostgreSQL reports them
+ * by SQLState; sqlite-jdbc sets no SQLState but carries SQLite's extended result code. Batches
+ * wrap the failing statement's error, so the whole chain is searched.
+ */
+final class SqlErrors {
+    private static final String PG_UNIQUE_VIOLATION = "23505";
+    private static final String PG_FOREIGN_KEY_VIOLATION = "23503";
+
+    private SqlErrors() {
+    }
+
+    static boolean isUniqueViolation(Throwable error) {
+        return search(error, PG_UNIQUE_VIOLATION, SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE);
+    }
+
+    static boolean isForeignKeyViolation(Throwable error) {
+        return search(error, PG_FOREIGN_KEY_VIOLATION, SQLiteErrorCode.SQLITE_CONSTRAINT_FOREIGNKEY);
+    }
+
+    private static boolean search(Throwable error, String sqlState, SQLiteErrorCode sqliteCode) {
+        for (Throwable e = error; e != null; e = next(e)) {
+            if (e instanceof SQLiteException sqlite && sqlite.getResultCode() == sqliteCode) {
+                return true;
+            }
+            if (e instanceof SQLException sql && sqlState.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable next(Throwable e) {
+        if (e instanceof SQLException sql && sql.getNextException() != null) {
+            return sql.getNextException();
+        }
+        return e.getCause();
+    }
+}

@@ -1,0 +1,76 @@
+package io.nimbus.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract on PostgreSQL at 127.0.0.1:5432, database {@code test}, user
+ * {@code postgres} with trust authentication. The class works in a schema of its own, dropped
+ * afterwards, so runs never see each other. An unreachable server fails the tests: a skipped
+ * production store would pass for a tested one.
+ */
+class PostgresStoreContractTest extends StoreContractTest {
+    private static final String SERVER_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final String USER = "postgres";
+    private static final String SCHEMA = "nimbus_test_" + UUID.randomUUID().toString().replace("-", "");
+
+    @BeforeAll
+    static void createSchema() throws SQLException {
+        administer("CREATE SCHEMA " + SCHEMA);
+    }
+
+    @AfterAll
+    static void dropSchema() throws SQLException {
+        administer("DROP SCHEMA " + SCHEMA + " CASCADE");
+    }
+
+    @Override
+    protected StoreConfig config() {
+        return StoreConfig.postgres(SERVER_URL + "?currentSchema=" + SCHEMA, USER, null, 10);
+    }
+
+    /** The tests of this class share the schema; each starts from no data. */
+    @BeforeEach
+    void startFromAnEmptySchema() throws SQLException {
+        try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM functions");
+        }
+    }
+
+    @Test
+    void tablesAreCreatedInTheConfiguredSchema() throws SQLException {
+        String sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?";
+        List<String> tables = new ArrayList<>();
+        try (Connection connection = database.connection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, SCHEMA);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    tables.add(rows.getString(1));
+                }
+            }
+        }
+        assertThat(tables).contains("functions", "function_tags", "function_versions", "invocations", "async_queue",
+                "flyway_schema_history");
+    }
+
+    private static void administer(String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(SERVER_URL, USER, null);
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
