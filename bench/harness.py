@@ -251,13 +251,18 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     watchdog = threading.Timer(duration_s + 30, proc.kill)
     watchdog.start()
+    reaped = False
     try:
         out = proc.stdout.read().decode("utf-8", "replace")
         _, status, ru = os.wait4(proc.pid, 0)
+        reaped = True
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         watchdog.cancel()
         proc.stdout.close()
+        if not reaped:  # interrupted: do not leave the load generator running
+            proc.kill()
+            proc.wait(timeout=10)
     wall = time.monotonic() - t0
     after = tree_cpu(server_pid)
     res = {"cmd": " ".join(cmd), "exit_code": proc.returncode, "wall_s": round(wall, 3)}
@@ -802,6 +807,8 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
     for key, label, ref in LOAD_ROWS:
         runs = [r[key] for r in load_reps if key in r]
         if not runs:
+            if key.startswith("nimbus_") and not cfg.no_nimbus:
+                rows.append({"key": key, "label": label, "kind": "missing", "reference": labels.get(ref)})
             continue
         ok = [r for r in runs if "rps" in r]
         row = {
@@ -895,6 +902,9 @@ def _ms_to_us(v):
 def row_cells(row):
     errs = ""
     flag = ""
+    if row["kind"] == "missing":
+        return [row["label"] + " ⚠"] + ["—"] * 6 + [row.get("reference") or "—", "—", "—", "0",
+                                                     "not measured (see problems)"]
     if row["kind"] == "load":
         bits = []
         if row["http_errors"]:

@@ -2,6 +2,8 @@ package io.nimbus.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nimbus.domain.Function;
+import io.nimbus.domain.InvocationStatus;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,6 +13,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +70,56 @@ class PostgresStoreContractTest extends StoreContractTest {
         }
         assertThat(tables).contains("functions", "function_tags", "function_versions", "invocations", "async_queue",
                 "flyway_schema_history");
+    }
+
+    @Test
+    void savingWhileAFunctionIsBeingDeletedDropsItsRecords() throws Exception {
+        Function doomed = created("doomed", T0);
+        Function kept = created("kept", T0);
+        try (Connection deleter = database.connection(); ExecutorService saver = Executors.newSingleThreadExecutor()) {
+            deleter.setAutoCommit(false);
+            deleteFunction(deleter, doomed.id());
+            Future<?> saving = saver.submit(() -> invocations.saveAll(List.of(
+                    finished("doomed-call", doomed, InvocationStatus.SUCCESS, T0),
+                    finished("kept-call", kept, InvocationStatus.SUCCESS, T0))));
+            awaitBlockedBy(deleter);
+            deleter.commit();
+            saving.get();
+        }
+
+        assertThat(invocations.findById("doomed-call")).isEmpty();
+        assertThat(invocations.findById("kept-call")).isPresent();
+    }
+
+    private static void deleteFunction(Connection connection, String id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM functions WHERE id = ?")) {
+            statement.setString(1, id);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Waits until another session waits for a lock {@code holder} has: the save has passed its existence check. */
+    private void awaitBlockedBy(Connection holder) throws SQLException, InterruptedException {
+        int holderPid;
+        try (Statement statement = holder.createStatement();
+             ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
+            row.next();
+            holderPid = row.getInt(1);
+        }
+        String sql = "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))";
+        try (Connection observer = database.connection(); PreparedStatement statement = observer.prepareStatement(sql)) {
+            statement.setInt(1, holderPid);
+            for (int polls = 0; polls < 1000; polls++) {
+                try (ResultSet row = statement.executeQuery()) {
+                    row.next();
+                    if (row.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
+            }
+        }
+        throw new AssertionError("the save never waited for the deleting transaction");
     }
 
     private static void administer(String sql) throws SQLException {

@@ -46,9 +46,9 @@ abstract class StoreContractTest {
     private static final int THREADS = 8;
 
     protected Database database;
-    private FunctionStore functions;
-    private InvocationStore invocations;
-    private AsyncQueue queue;
+    protected FunctionStore functions;
+    protected InvocationStore invocations;
+    protected AsyncQueue queue;
 
     /** Where the store under test lives; every call must give the same place. */
     protected abstract StoreConfig config();
@@ -571,7 +571,7 @@ abstract class StoreContractTest {
         }
     }
 
-    private Function created(String name, Instant createdAt, String... tags) {
+    protected Function created(String name, Instant createdAt, String... tags) {
         return create(function(name, createdAt, "python3.11", FunctionStatus.ACTIVE, CODE, tags));
     }
 
@@ -608,7 +608,7 @@ abstract class StoreContractTest {
         return Invocation.pending(id, function, TriggerType.ASYNC, "{\"n\": 1}", createdAt);
     }
 
-    private static Invocation finished(String id, Function function, InvocationStatus status, Instant createdAt) {
+    protected static Invocation finished(String id, Function function, InvocationStatus status, Instant createdAt) {
         boolean success = status == InvocationStatus.SUCCESS;
         InvocationError error = success ? null
                 : new InvocationError("FunctionError", "ValueError", "bad input", "Traceback (most recent call last):\n");
