@@ -162,6 +162,15 @@ def tree_cpu(root_pid):
     return {"root": root_own, "descendants": rest, "pids": len(pids)}
 
 
+def system_cpu():
+    """Machine-wide CPU ticks from /proc/stat: (busy, steal), busy excluding idle, iowait and steal."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    v += [0] * (8 - len(v))
+    user, nice, system, idle, iowait, irq, softirq, steal = v[:8]
+    return user + nice + system + irq + softirq, steal
+
+
 def cpu_delta(before, after, wall_s):
     root = (after["root"] - before["root"]) / CLK_TCK
     desc = (after["descendants"] - before["descendants"]) / CLK_TCK
@@ -247,6 +256,7 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration_s, "--timeout", "5s",
            "-s", POST_LUA, url]
     before = tree_cpu(server_pid)
+    sys_before = system_cpu()
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     watchdog = threading.Timer(duration_s + 30, proc.kill)
@@ -265,6 +275,7 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
             proc.wait(timeout=10)
     wall = time.monotonic() - t0
     after = tree_cpu(server_pid)
+    sys_after = system_cpu()
     res = {"cmd": " ".join(cmd), "exit_code": proc.returncode, "wall_s": round(wall, 3)}
     line = next((l for l in out.splitlines() if l.startswith("BENCH_JSON ")), None)
     if proc.returncode != 0 or line is None:
@@ -291,6 +302,13 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
         "server_cpu": cpu_delta(before, after, wall),
     })
     res["server_cpu_pct"] = res["server_cpu"]["cpu_pct"]
+    # Everything else that ran on the machine meanwhile (other users' builds, the harness):
+    # machine busy time minus wrk minus the server tree; and the hypervisor's steal time.
+    busy_s = (sys_after[0] - sys_before[0]) / CLK_TCK
+    res["machine_busy_pct"] = round(100.0 * busy_s / wall, 1) if wall > 0 else None
+    res["other_cpu_pct"] = round(100.0 * (busy_s - wrk_cpu - res["server_cpu"]["cpu_s"]) / wall, 1) \
+        if wall > 0 else None
+    res["steal_pct"] = round(100.0 * (sys_after[1] - sys_before[1]) / CLK_TCK / wall, 1) if wall > 0 else None
     if data["requests"] == 0:
         res["error"] = "no request completed"
     return res
@@ -460,6 +478,24 @@ class Nimbus:
         return info
 
 
+def nimbus_log_head(path, n=40):
+    try:
+        with open(path, "rb") as f:
+            return f.read(20000).decode("utf-8", "replace").splitlines()[:n]
+    except OSError:
+        return []
+
+
+def sandbox_backend(log_lines):
+    """The sandbox backend Nimbus announced in its log, when it did (informative only)."""
+    import re
+    for line in log_lines:
+        m = re.search(r"(?i)sandbox backend[ :=']+([a-z0-9_-]+)", line)
+        if m:
+            return m.group(1).lower()
+    return None
+
+
 def check_invoke(r, name, expect_cold=None):
     """Returns a list of what is wrong with an invoke response (empty when all is right)."""
     wrong = []
@@ -496,9 +532,10 @@ def load_target(label, url, pid, cfg, key):
                     % (label, t, c, r["http_errors"], r["first_non2xx"] or "-", r["socket_errors"],
                        json.dumps(r["errors"]), r["requests"]))
         if "rps" in r:
-            log("  %-28s %-9s p50 %7s  p99 %7s  %9.0f req/s  wrk cpu %5.1f%%  server cpu %5.1f%%"
-                % (label, "-c%d" % c, fmt_us(r["p50_us"]), fmt_us(r["p99_us"]), r["rps"],
-                   r["wrk_cpu_pct"], r["server_cpu_pct"] or 0))
+            log("  %-16s %-4s p50 %8s  p99 %8s  %7.0f req/s  cpu: wrk %3.0f%% server %3.0f%% other %3.0f%%"
+                " steal %2.0f%%" % (label, "-c%d" % c, fmt_us(r["p50_us"]), fmt_us(r["p99_us"]), r["rps"],
+                                    r["wrk_cpu_pct"], r["server_cpu_pct"] or 0, r["other_cpu_pct"] or 0,
+                                    r["steal_pct"] or 0))
         out["%s_%s" % (key, shape)] = r
     return out
 
@@ -773,6 +810,9 @@ def main(argv):
             stop_info["floor"] = floor.stop()
 
     finished = datetime.datetime.now(datetime.timezone.utc)
+    info["loadavg_at_end"] = os.getloadavg()
+    if nimbus is not None:
+        server_info["log_head"] = nimbus_log_head(nimbus.log_path)
     report = build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
                           server_info, stop_info, sanity, aborted)
     table = render_table(report, for_terminal=True)
@@ -822,6 +862,8 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
             "rps_max": max([r["rps"] for r in ok], default=None),
             "wrk_cpu_pct": median([r["wrk_cpu_pct"] for r in ok]),
             "server_cpu_pct": median([r["server_cpu_pct"] for r in ok]),
+            "other_cpu_pct": median([r.get("other_cpu_pct") for r in ok]),
+            "steal_pct": median([r.get("steal_pct") for r in ok]),
             "http_errors": sum(r.get("http_errors", 0) for r in runs),
             "socket_errors": sum(r.get("socket_errors", 0) for r in runs),
             "failed_runs": sum(1 for r in runs if "error" in r),
@@ -903,7 +945,7 @@ def row_cells(row):
     errs = ""
     flag = ""
     if row["kind"] == "missing":
-        return [row["label"] + " ⚠"] + ["—"] * 6 + [row.get("reference") or "—", "—", "—", "0",
+        return [row["label"] + " ⚠"] + ["—"] * 6 + [row.get("reference") or "—", "—", "—", "—", "0",
                                                      "not measured (see problems)"]
     if row["kind"] == "load":
         bits = []
@@ -936,14 +978,15 @@ def row_cells(row):
         row.get("reference") or "—",
         fmt_cpu(row.get("wrk_cpu_pct")),
         fmt_cpu(row.get("server_cpu_pct")),
+        fmt_cpu(None if row.get("other_cpu_pct") is None else max(0.0, row["other_cpu_pct"])),
         n,
         errs,
     ]
 
 
 HEADER = ["", "p50", "p99", "mean", "req/s", "p50 vs ref", "req/s vs ref", "reference", "wrk CPU", "server CPU",
-          "samples", "errors"]
-RIGHT = {1, 2, 3, 4, 5, 6, 8, 9, 10}
+          "other CPU", "samples", "errors"]
+RIGHT = {1, 2, 3, 4, 5, 6, 8, 9, 10, 11}
 
 
 def render_table(report, for_terminal=False):
@@ -966,7 +1009,8 @@ def render_details(report):
     reps = report["load_runs"]
     if not reps:
         return ""
-    head = ["", "order"] + ["rep %d p50 / p99 / req/s / wrk / server CPU" % (i + 1) for i in range(len(reps))]
+    head = ["", "order"] + ["rep %d: p50 / p99 / req/s / CPU wrk, server, other" % (i + 1)
+                            for i in range(len(reps))]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key, label, _ in LOAD_ROWS:
         cells = [label, ""]
@@ -980,8 +1024,9 @@ def render_details(report):
             e = ""
             if x["http_errors"] or x["socket_errors"]:
                 e = " ⚠ %d+%d err" % (x["http_errors"], x["socket_errors"])
-            cells.append("%s / %s / %s / %s / %s%s" % (fmt_us(x["p50_us"]), fmt_us(x["p99_us"]), fmt_rps(x["rps"]),
-                                                       fmt_cpu(x["wrk_cpu_pct"]), fmt_cpu(x["server_cpu_pct"]), e))
+            cells.append("%s / %s / %s / %s, %s, %s%s" % (
+                fmt_us(x["p50_us"]), fmt_us(x["p99_us"]), fmt_rps(x["rps"]), fmt_cpu(x["wrk_cpu_pct"]),
+                fmt_cpu(x["server_cpu_pct"]), fmt_cpu(max(0.0, x.get("other_cpu_pct") or 0.0)), e))
         cells[1] = " → ".join(str(r["order"].index(key.rsplit("_", 1)[0]) + 1) if key.rsplit("_", 1)[0] in r["order"]
                               else "—" for r in reps)
         lines.append("| " + " | ".join(cells) + " |")
@@ -1002,15 +1047,26 @@ def render_markdown(report, json_shown, json_link):
                report["started_utc"], report["finished_utc"], report["mode"],
                " — **quick run: 1 repetition of short runs, orientation only**" if report["mode"] == "quick" else ""),
            "- **Commit:** `%s` (working tree as built; uncommitted changes may be included)" % (report["commit"] or "unknown"),
-           "- **Machine:** %s, %s CPUs (nproc), %s GiB memory, kernel %s; load average at start %s" % (
+           "- **Machine:** %s, %s CPUs (nproc), %s GiB memory, kernel %s; load average %s at start, "
+           "%s at end" % (
                m["cpu_model"], m["nproc"], m["memory_gib"], m["kernel"],
-               " ".join("%.2f" % x for x in m["loadavg_at_start"])),
-           "- **Software:** %s; node %s; baseline python %s (`%s`); wrk %s" % (
+               " ".join("%.2f" % x for x in m["loadavg_at_start"]),
+               " ".join("%.2f" % x for x in m.get("loadavg_at_end") or [])),
+           "- **Software:** java: %s; node %s; baseline python: %s (`%s`); wrk %s" % (
                v["java"], v["node"], v["python_baseline"], c["python_baseline_bin"], v["wrk"]),
            ]
     if n:
-        out.append("- **Nimbus:** `%s`; ready (`GET /health/ready` → 200) %.2f s after start" % (
-            n["cmd_shown"], n["ready_s"]))
+        backend = sandbox_backend(n.get("log_head") or [])
+        out.append("- **Nimbus:** `%s`; ready (`GET /health/ready` → 200) %.2f s after start%s" % (
+            n["cmd_shown"], n["ready_s"],
+            "; sandbox backend `%s` (as its log says)" % backend if backend else ""))
+    la0, la1 = m.get("loadavg_at_start"), m.get("loadavg_at_end")
+    other = [r.get("other_cpu_pct") for r in report["rows"] if r.get("other_cpu_pct") is not None]
+    if other and max(other) > 25:
+        out.append("- **Disturbed:** other work on the machine used up to %.0f%% of a core during the "
+                   "load runs (load average %s at start, %s at end); compare rows only with their "
+                   "reference from this run." % (max(other), " ".join("%.1f" % x for x in la0 or []),
+                                                  " ".join("%.1f" % x for x in la1 or [])))
     if report["aborted"]:
         out.append("- **Run aborted:** %s" % report["aborted"])
     out += [
@@ -1045,8 +1101,11 @@ def render_markdown(report, json_shown, json_link):
             c["python_baseline_bin"], NODE),
         "- CPU: *wrk CPU* is wrk's own user+system time (from `wait4`) over its wall time, *server CPU* "
         "is the server process and all its descendants (function workers included) from "
-        "`/proc/<pid>/stat`; both in %% of one core (this machine has %s). wrk + server near "
-        "%d%% means the machine, not the server alone, is the limit." % (m["nproc"], 100 * (m["nproc"] or 1)),
+        "`/proc/<pid>/stat`; *other CPU* is everything else that was busy on the machine meanwhile "
+        "(`/proc/stat` minus those two: other users' work, the kernel's share not charged to them); "
+        "all in %% of one core (this machine has %s cores, so %d%% is all of it). wrk + server + other "
+        "near %d%% means the machine, not the server alone, was the limit; a large *other* means the "
+        "run was disturbed." % (m["nproc"], 100 * (m["nproc"] or 1), 100 * (m["nproc"] or 1)),
         "",
         "### Results",
         "",
@@ -1055,6 +1114,19 @@ def render_markdown(report, json_shown, json_link):
         "Raw results: [`%s`](%s) (also `latest.json` next to it)." % (json_shown, json_link),
         "",
     ]
+    cold_rows = [r for r in report["rows"] if r["kind"] == "cold" and r.get("n")]
+    if cold_rows:
+        out += ["Cold starts in detail (ms; *client* is end to end over HTTP, *server* is what Nimbus "
+                "reported in `X-Nimbus-Duration-Ms`):", "",
+                "| | n | client p50 | client p99 | client mean | client min | server p50 | server p99 |",
+                "|---|--:|--:|--:|--:|--:|--:|--:|"]
+        for r in cold_rows:
+            st, sv = r["stats_ms"], r.get("server_duration_ms") or {}
+            f = lambda v: "—" if v is None else "%.1f" % v
+            out.append("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
+                r["label"], st["n"], f(st.get("p50")), f(st.get("p99")), f(st.get("mean")), f(st.get("min")),
+                f(sv.get("p50")), f(sv.get("p99"))))
+        out.append("")
     details = render_details(report)
     if details:
         out += ["<details><summary>Every repetition</summary>", "", details, "", "</details>", ""]
@@ -1066,10 +1138,11 @@ def render_markdown(report, json_shown, json_link):
 
 DOC_HEAD = """# Benchmarks
 
-How fast Nimbus is, measured against references in the same run on the same machine. The method
-is `/work/shared/BENCHMARKING.md`; the harness is `bench/run` (`bench/run --quick` for a one-minute
-orientation run). The section between the bench markers below is generated by the harness —
-never edit its numbers by hand; the text after it is hand-written and preserved across runs.
+How fast Nimbus is, measured against references in the same run on the same machine (the method
+is the project's benchmarking guide, summarised in the generated section). Run `bench/run` (about
+5 minutes) or `bench/run --quick` (about 1 minute, orientation only). The section between the
+bench markers below is generated by the harness — never edit its numbers by hand; the text after
+it is hand-written and preserved across runs.
 
 """
 

@@ -300,6 +300,35 @@ class BootstrapProtocolTest {
         assertThat(failure.errorMessage()).isEqualTo("callback failed");
     }
 
+    @Test
+    void anAsyncNodeHandlerWithACallbackParameterMayJustReturn() throws Exception {
+        Worker worker = startInitialized(Language.NODE, null, "exports.handler = async (event, context, callback) => 'returned';\n");
+
+        assertThat(worker.exec("{}").resultText()).isEqualTo("\"returned\"");
+    }
+
+    static Stream<Arguments> esModules() {
+        return Stream.of(
+                Arguments.of("main.mjs", "export const handler = async (event) => ({ esm: event.x });\n"),
+                Arguments.of("main.mjs", "export default { handler: (event) => ({ esm: event.x }) };\n"),
+                Arguments.of("package.json", "{\"type\": \"module\"}"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("esModules")
+    void aNodeHandlerMayBeAnEsModule(String file, String source) throws Exception {
+        writeCode(file, source);
+        if (file.equals("package.json")) {
+            writeCode("main.js", "export async function handler(event) { return { esm: event.x }; }\n");
+        }
+        Worker worker = launch(Language.NODE);
+
+        Reply init = worker.init("main.handler");
+
+        assertThat(init.ok()).as(init.toString()).isTrue();
+        assertThat(worker.exec("{\"x\": 5}").resultText()).isEqualTo("{\"esm\":5}");
+    }
+
     @ParameterizedTest
     @EnumSource(Language.class)
     void theModuleIsLoadedOnceAndItsStateSurvivesBetweenExecs(Language language) throws Exception {
@@ -637,23 +666,35 @@ class BootstrapProtocolTest {
 
     /** Writes the handler module, copies the bootstrap out of the classpath, starts the worker. */
     private Worker start(Language language, String module, String pythonSource, String nodeSource) throws IOException {
-        Path codeDir = Files.createDirectories(temp.resolve("code"));
-        Path moduleFile = codeDir.resolve(module + language.extension);
-        Files.createDirectories(moduleFile.getParent());
-        Files.writeString(moduleFile, language.pick(pythonSource, nodeSource));
+        writeCode(module + language.extension, language.pick(pythonSource, nodeSource));
+        return launch(language);
+    }
+
+    private void writeCode(String relativePath, String source) throws IOException {
+        Path file = codeDir().resolve(relativePath);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, source);
+    }
+
+    private Path codeDir() {
+        return temp.resolve("code");
+    }
+
+    private Worker launch(Language language) throws IOException {
         Path runtimeDir = Files.createDirectories(temp.resolve("runtime"));
         Path bootstrap = runtimeDir.resolve(Path.of(language.bootstrapResource).getFileName().toString());
         try (InputStream resource = BootstrapProtocolTest.class.getResourceAsStream(language.bootstrapResource)) {
             assertThat(resource).as("bootstrap resource %s", language.bootstrapResource).isNotNull();
             Files.copy(resource, bootstrap);
         }
-        Worker worker = new Worker(launch(language.interpreter(), bootstrap, codeDir), codeDir);
+        Path codeDir = Files.createDirectories(codeDir());
+        Worker worker = new Worker(startProcess(language.interpreter(), bootstrap, codeDir), codeDir);
         workers.add(worker);
         return worker;
     }
 
     /** The host's way: a cleared environment, the code directory as working directory. */
-    private static Process launch(String interpreter, Path bootstrap, Path codeDir) throws IOException {
+    private static Process startProcess(String interpreter, Path bootstrap, Path codeDir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", LAUNCH, interpreter, bootstrap.toString())
                 .directory(codeDir.toFile());
         Map<String, String> environment = builder.environment();

@@ -67,15 +67,26 @@ public final class ApiClient {
         return post("/api/v1/functions/" + function + "/invoke", event);
     }
 
-    /** Polls GET {@code path} until {@code done} holds, for at most {@code within}; returns the last reply. */
+    /**
+     * Polls GET {@code path} until {@code done} holds, for at most {@code within}; returns the
+     * last reply. A server not listening yet counts as not done.
+     */
     public Reply await(String path, Predicate<Reply> done, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        Reply reply = get(path);
-        while (!done.test(reply) && System.nanoTime() < deadline) {
+        Reply reply = tryGet(path);
+        while ((reply == null || !done.test(reply)) && System.nanoTime() < deadline) {
             sleep(50);
-            reply = get(path);
+            reply = tryGet(path);
         }
-        return reply;
+        return reply == null ? get(path) : reply;
+    }
+
+    private Reply tryGet(String path) {
+        try {
+            return get(path);
+        } catch (AssertionError e) {
+            return null;
+        }
     }
 
     private Reply send(HttpRequest.Builder request) {

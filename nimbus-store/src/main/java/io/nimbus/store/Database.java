@@ -9,9 +9,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -42,7 +44,7 @@ public final class Database implements AutoCloseable {
         this.kind = config.kind();
         this.pool = openPool(config);
         try {
-            migrate(pool);
+            migrate(pool, schema(config));
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -85,7 +87,7 @@ public final class Database implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new StoreException("could not " + action + ": " + e.getMessage(), e);
+            throw new StoreException("could not " + action + ": " + SqlErrors.summary(e), e);
         }
     }
 
@@ -94,7 +96,7 @@ public final class Database implements AutoCloseable {
         try (Connection connection = pool.getConnection()) {
             return work.run(connection);
         } catch (SQLException e) {
-            throw new StoreException("could not " + action + ": " + e.getMessage(), e);
+            throw new StoreException("could not " + action + ": " + SqlErrors.summary(e), e);
         }
     }
 
@@ -148,10 +150,28 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
-    /** Flyway works in the connection's current schema, the PostgreSQL URL's {@code currentSchema}. */
-    private static void migrate(DataSource dataSource) {
+    /**
+     * The schema the tables belong in: the first schema of the PostgreSQL URL's
+     * {@code currentSchema}, which is where the pooled connections look them up. Null when the
+     * URL names none (the connection's default then) and for SQLite, which has no schemas.
+     */
+    private static String schema(StoreConfig config) {
+        if (config.kind() != StoreConfig.Kind.POSTGRES) {
+            return null;
+        }
+        Properties url = org.postgresql.Driver.parseURL(config.jdbcUrl(), null);
+        String searchPath = url == null ? null : url.getProperty("currentSchema");
+        return searchPath == null || searchPath.isBlank() ? null : searchPath.split(",")[0].trim();
+    }
+
+    /** Flyway creates {@code schema} when it is missing, then migrates inside it. */
+    private static void migrate(DataSource dataSource, String schema) {
+        FluentConfiguration flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+        if (schema != null) {
+            flyway.schemas(schema);
+        }
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            flyway.load().migrate();
         } catch (FlywayException e) {
             throw new StoreException("could not migrate the store's schema: " + e.getMessage(), e);
         }

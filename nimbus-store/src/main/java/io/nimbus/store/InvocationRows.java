@@ -32,7 +32,7 @@ final class InvocationRows {
                     .collect(Collectors.joining(", "));
 
     /** A function deleted between the upsert's existence check and its insert fails only that attempt. */
-    private static final int SAVE_ATTEMPTS = 1;
+    private static final int SAVE_ATTEMPTS = 3;
 
     private InvocationRows() {
     }

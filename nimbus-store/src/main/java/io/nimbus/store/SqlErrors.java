@@ -24,6 +24,21 @@ final class SqlErrors {
         return search(error, PG_FOREIGN_KEY_VIOLATION, SQLiteErrorCode.SQLITE_CONSTRAINT_FOREIGNKEY);
     }
 
+    /**
+     * A one-line reason for {@code error}: the first line of the innermost SQL error. Outer
+     * errors of a batch quote the whole statement with its values, which may be megabytes of
+     * invocation input, output and logs.
+     */
+    static String summary(SQLException error) {
+        String message = error.getMessage();
+        for (Throwable e = error; e != null; e = next(e)) {
+            if (e instanceof SQLException sql && sql.getMessage() != null) {
+                message = sql.getMessage();
+            }
+        }
+        return message == null ? error.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    }
+
     private static boolean search(Throwable error, String sqlState, SQLiteErrorCode sqliteCode) {
         for (Throwable e = error; e != null; e = next(e)) {
             if (e instanceof SQLiteException sqlite && sqlite.getResultCode() == sqliteCode) {

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * Where the store lives. SQLite keeps one file, {@code dataDir/nimbus.db}; PostgreSQL is
- * reached at {@code jdbcUrl}, and the tables go to the connection's current schema (set it
- * with the URL's {@code currentSchema} parameter).
+ * reached at {@code jdbcUrl}, and the tables go to the schema its {@code currentSchema}
+ * parameter names (created when missing), else to the user's default schema.
  *
  * @param jdbcUrl     PostgreSQL only
  * @param dataDir     SQLite only; created when missing

@@ -31,6 +31,8 @@ class PostgresStoreContractTest extends StoreContractTest {
     private static final String SERVER_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String USER = "postgres";
     private static final String SCHEMA = "nimbus_test_" + UUID.randomUUID().toString().replace("-", "");
+    private static final List<String> TABLES = List.of("functions", "function_tags", "function_versions", "invocations",
+            "async_queue", "flyway_schema_history");
 
     @BeforeAll
     static void createSchema() throws SQLException {
@@ -57,19 +59,17 @@ class PostgresStoreContractTest extends StoreContractTest {
 
     @Test
     void tablesAreCreatedInTheConfiguredSchema() throws SQLException {
-        String sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?";
-        List<String> tables = new ArrayList<>();
-        try (Connection connection = database.connection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, SCHEMA);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    tables.add(rows.getString(1));
-                }
-            }
+        assertThat(tablesIn(database, SCHEMA)).containsAll(TABLES);
+    }
+
+    @Test
+    void aSchemaTheUrlNamesIsCreatedWhenMissing() throws SQLException {
+        String missing = SCHEMA + "_new";
+        try (Database fresh = new Database(StoreConfig.postgres(SERVER_URL + "?currentSchema=" + missing, USER, null, 2))) {
+            assertThat(tablesIn(fresh, missing)).containsAll(TABLES);
+        } finally {
+            administer("DROP SCHEMA IF EXISTS " + missing + " CASCADE");
         }
-        assertThat(tables).contains("functions", "function_tags", "function_versions", "invocations", "async_queue",
-                "flyway_schema_history");
     }
 
     @Test
@@ -120,6 +120,21 @@ class PostgresStoreContractTest extends StoreContractTest {
             }
         }
         throw new AssertionError("the save never waited for the deleting transaction");
+    }
+
+    private static List<String> tablesIn(Database database, String schema) throws SQLException {
+        String sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?";
+        List<String> tables = new ArrayList<>();
+        try (Connection connection = database.connection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, schema);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    tables.add(rows.getString(1));
+                }
+            }
+        }
+        return tables;
     }
 
     private static void administer(String sql) throws SQLException {

@@ -303,6 +303,20 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aFailedSaveIsReportedInOneLineWithoutTheRecordsItCarried() {
+        Function hello = created("hello", T0);
+        Invocation nameless = new Invocation("call-1", hello.id(), null, 1, TriggerType.ASYNC, InvocationStatus.PENDING,
+                "{\"secret\": \"input\"}", null, null, null, false, null, 0, T0, null, null);
+
+        assertThatThrownBy(() -> invocations.saveAll(List.of(nameless)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("could not save 1 invocations: ")
+                .hasMessageNotContaining("secret")
+                .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("\n"));
+        assertThat(invocations.findById("call-1")).isEmpty();
+    }
+
+    @Test
     void unknownInvocationIsNotFound() {
         assertThat(invocations.findById("no-such-call")).isEmpty();
     }

@@ -180,7 +180,9 @@ class LogBuffer {
   }
 
   appendText(text) {
-    this.append(Buffer.from(text, 'utf8'));
+    if (!this.truncated) {
+      this.append(Buffer.from(text, 'utf8'));
+    }
   }
 
   /** Everything captured since the last drain (null if nothing), emptying the buffer. */
@@ -220,9 +222,13 @@ function capturedStream(log, fd) {
   });
   stream.write = function write(chunk, encoding, callback) {
     if (typeof chunk === 'string') {
-      log.append(Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
+      if (!log.truncated) { // past the cap, do not even encode
+        log.append(Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8'));
+      }
     } else if (chunk instanceof Uint8Array) {
-      log.append(Buffer.from(chunk)); // a copy: the caller may reuse its buffer
+      if (!log.truncated) {
+        log.append(Buffer.from(chunk)); // a copy: the caller may reuse its buffer
+      }
     } else {
       throw new TypeError(`The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received ${typeof chunk}`);
     }

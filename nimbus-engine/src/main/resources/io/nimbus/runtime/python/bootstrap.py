@@ -163,6 +163,10 @@ class LogBuffer:
         self._size = 0
         self._truncated = False
 
+    def append_text(self, text):
+        if not self._truncated:  # past the cap, do not even encode
+            self.append(text.encode("utf-8", "backslashreplace"))
+
     def append(self, data):
         if self._truncated or not data:
             return
@@ -217,7 +221,7 @@ class CapturedText(io.TextIOBase):
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self._log.append(text.encode("utf-8", "backslashreplace"))
+        self._log.append_text(text)
         return len(text)
 
     def writable(self):

@@ -1,0 +1,101 @@
+package io.nimbus.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Idle instances are reaped, busy ones recycled by count and by age. */
+class InstanceLifecycleTest {
+
+    @Test
+    void anIdleInstanceIsStoppedAfterTheIdleTtl() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.IDLE_TTL_SEC, "1"))) {
+            ApiClient api = nimbus.client();
+            api.createFunction("reaped", "python", "def handler(event):\n    return 1\n");
+            assertThat(api.invoke("reaped", "{}").header("X-Nimbus-Cold-Start")).isEqualTo("true");
+
+            Reply health = api.await("/health", r -> instances(r, "reaped") == 0, Duration.ofSeconds(30));
+
+            assertThat(instances(health, "reaped")).isZero();
+            assertThat(api.invoke("reaped", "{}").header("X-Nimbus-Cold-Start")).isEqualTo("true");
+        }
+    }
+
+    @Test
+    void anInstanceIsRecycledAfterMaxInvocations() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.MAX_INVOCATIONS, "3"))) {
+            ApiClient api = nimbus.client();
+            api.createFunction("recycled", "node", "exports.handler = async () => process.pid;\n");
+
+            Reply first = api.invoke("recycled", "{}");
+            Reply second = api.invoke("recycled", "{}");
+            Reply third = api.invoke("recycled", "{}");
+            Reply fourth = api.invoke("recycled", "{}");
+
+            assertThat(first.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+            assertThat(second.header("X-Nimbus-Cold-Start")).isEqualTo("false");
+            assertThat(third.header("X-Nimbus-Cold-Start")).isEqualTo("false");
+            assertThat(third.body()).isEqualTo(first.body());
+            assertThat(fourth.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+            assertThat(fourth.body()).isNotEqualTo(first.body());
+        }
+    }
+
+    @Test
+    void anInstanceIsRecycledAfterMaxAge() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.MAX_AGE_SEC, "1"))) {
+            ApiClient api = nimbus.client();
+            api.createFunction("aged", "python", "import os\ndef handler(event):\n    return os.getpid()\n");
+            Reply first = api.invoke("aged", "{}");
+            ApiClient.sleep(1100);
+
+            Reply pastItsAge = api.invoke("aged", "{}");
+            Reply replacement = api.invoke("aged", "{}");
+
+            assertThat(pastItsAge.body()).isEqualTo(first.body());
+            assertThat(replacement.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+            assertThat(replacement.body()).isNotEqualTo(first.body());
+        }
+    }
+
+    @Test
+    void concurrentCallsGetTheirOwnInstancesUpToMaxInstances() throws Exception {
+        try (RunningNimbus nimbus = RunningNimbus.start()) {
+            ApiClient api = nimbus.client();
+            api.createFunction("parallel", "python",
+                    "import os, time\ndef handler(event):\n    time.sleep(0.3)\n    return os.getpid()\n",
+                    Map.of("max_instances", 3));
+            java.util.List<Thread> callers = new java.util.ArrayList<>();
+            java.util.Set<String> pids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < 6; i++) {
+                callers.add(Thread.ofVirtual().start(() -> {
+                    Reply reply = api.invoke("parallel", "{}");
+                    if (reply.status() == 200) {
+                        ok.incrementAndGet();
+                        pids.add(reply.body());
+                    }
+                }));
+            }
+            for (Thread caller : callers) {
+                caller.join();
+            }
+
+            assertThat(ok.get()).isEqualTo(6);
+            assertThat(pids.size()).isBetween(2, 3);
+            assertThat(instances(api.get("/health"), "parallel")).isLessThanOrEqualTo(3);
+        }
+    }
+
+    static int instances(Reply health, String function) {
+        for (var pool : health.json().path("pools")) {
+            if (pool.path("function_name").asText().equals(function)) {
+                return pool.path("instances").asInt();
+            }
+        }
+        return 0;
+    }
+}
