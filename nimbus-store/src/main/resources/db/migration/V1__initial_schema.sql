@@ -74,7 +74,7 @@ CREATE TABLE async_queue (
     invocation_id TEXT    NOT NULL PRIMARY KEY REFERENCES invocations (id) ON DELETE CASCADE,
     available_at  BIGINT  NOT NULL,
     lease_until   BIGINT,
-    attempts      INTEGER NOT NULL,
+    attempts      INTEGER NOT NULL, -- claims so far: a high count marks an invocation that keeps killing its node
     created_at    BIGINT  NOT NULL
 );
 

@@ -11,7 +11,12 @@ import java.util.List;
  */
 public interface AsyncQueue {
 
-    /** Durably records {@code pending} and queues it, in one transaction: it survives a crash once this returns. */
+    /**
+     * Durably records {@code pending} and queues it, in one transaction: it survives a crash
+     * of the server once this returns.
+     *
+     * @throws DomainException NOT_FOUND when the function is gone
+     */
     void enqueue(Invocation pending);
 
     /**
@@ -22,12 +27,16 @@ public interface AsyncQueue {
      */
     List<Invocation> claim(int max, Duration lease, Instant now);
 
-    /** Writes the final record of a claimed invocation and removes its entry, in one transaction. */
+    /**
+     * Writes the final record of a claimed invocation and removes its entry, in one
+     * transaction. For a function deleted in the meantime it writes nothing.
+     */
     void complete(Invocation finalRecord);
 
     /**
-     * Clears every lease. Only for a node that owns its store alone (the embedded store):
-     * leases it finds at start-up belonged to its previous life.
+     * Clears every lease and puts the invocations back to pending. Only for a node that owns
+     * its store alone (the embedded store): leases it finds at start-up belonged to its
+     * previous life, and those invocations did not finish.
      *
      * @return how many entries were released
      */

@@ -30,7 +30,7 @@ public final class Database implements AutoCloseable {
     static final String SQLITE_FILE = "nimbus.db";
     private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-    /** Work on one connection; a failure rolls back what it did. */
+    /** Statements to run on one pooled connection. */
     @FunctionalInterface
     interface Work<T> {
         T run(Connection connection) throws SQLException;
@@ -39,7 +39,11 @@ public final class Database implements AutoCloseable {
     private final StoreConfig.Kind kind;
     private final HikariDataSource pool;
 
-    /** Connects and migrates the schema. @throws StoreException when either fails */
+    /**
+     * Connects and migrates the schema to the latest version.
+     *
+     * @throws StoreException when the database cannot be reached or migrated
+     */
     public Database(StoreConfig config) {
         this.kind = config.kind();
         this.pool = openPool(config);
@@ -117,6 +121,8 @@ public final class Database implements AutoCloseable {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("nimbus-store");
         hikari.setMaximumPoolSize(config.maxPoolSize());
+        // /health asks the store with ping(): a database that is down must answer within seconds, not 30
+        hikari.setConnectionTimeout(5_000);
         switch (config.kind()) {
             case SQLITE -> hikari.setDataSource(sqlite(config.dataDir()));
             case POSTGRES -> {

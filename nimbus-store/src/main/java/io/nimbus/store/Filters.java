@@ -24,7 +24,7 @@ final class Filters {
         return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     }
 
-    /** Binds the filters' values from the first parameter on. @return the next parameter's index */
+    /** Binds the filters' values from the first parameter on, and returns the next parameter's index. */
     int bind(PreparedStatement statement) throws SQLException {
         int index = 1;
         for (Object value : values) {

@@ -72,7 +72,7 @@ final class InvocationRows {
         }
     }
 
-    /** Binds every column in {@link #COLUMNS} order. @return the next parameter's index */
+    /** Binds every column in {@link #COLUMNS} order, and returns the next parameter's index. */
     static int bind(PreparedStatement statement, Invocation invocation) throws SQLException {
         InvocationError error = invocation.error();
         statement.setString(1, invocation.id());

@@ -39,19 +39,17 @@ public final class JdbcAsyncQueue implements AsyncQueue {
         this.selectDue = database.kind() == StoreConfig.Kind.POSTGRES ? SELECT_DUE + SKIP_LOCKED : SELECT_DUE;
     }
 
-    /** @throws DomainException NOT_FOUND when the function is gone */
+    /**
+     * {@inheritDoc}
+     *
+     * @throws DomainException of kind NOT_FOUND when the function is gone
+     */
     @Override
     public void enqueue(Invocation pending) {
         database.inTransaction("enqueue invocation " + pending.id(), connection -> {
             insertInvocation(connection, pending);
-            String sql = "INSERT INTO async_queue (invocation_id, available_at, lease_until, attempts, created_at)"
-                    + " VALUES (?, ?, NULL, 0, ?)";
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setString(1, pending.id());
-                EpochMillis.bind(statement, 2, pending.createdAt());
-                EpochMillis.bind(statement, 3, pending.createdAt());
-                return statement.executeUpdate();
-            }
+            insertEntry(connection, pending);
+            return null;
         });
     }
 
@@ -115,6 +113,18 @@ public final class JdbcAsyncQueue implements AsyncQueue {
                 throw DomainException.notFound("function", pending.functionName());
             }
             throw e;
+        }
+    }
+
+    /** Due at once: nothing delays an entry yet. */
+    private static void insertEntry(Connection connection, Invocation pending) throws SQLException {
+        String sql = "INSERT INTO async_queue (invocation_id, available_at, lease_until, attempts, created_at)"
+                + " VALUES (?, ?, NULL, 0, ?)";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, pending.id());
+            EpochMillis.bind(statement, 2, pending.createdAt());
+            EpochMillis.bind(statement, 3, pending.createdAt());
+            statement.executeUpdate();
         }
     }
 
