@@ -110,6 +110,15 @@ def summarize(samples):
 # --------------------------------------------------------------------------- processes & CPU
 
 
+def _die_with_harness():
+    """preexec_fn: the child gets SIGTERM if the harness itself dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -258,7 +267,8 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
     before = tree_cpu(server_pid)
     sys_before = system_cpu()
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=_die_with_harness)
     watchdog = threading.Timer(duration_s + 30, proc.kill)
     watchdog.start()
     reaped = False
@@ -391,7 +401,8 @@ class Floor:
         self.log_path = os.path.join(workdir, "floor.log")
         self.logf = open(self.log_path, "wb")
         self.proc = subprocess.Popen([NODE, FLOOR_JS, str(self.port)], cwd=BENCH_DIR, stdout=self.logf,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=_die_with_harness)
         wait_http_ok(self.port, "/", self.proc, 15, method="POST", body=INVOKE_BODY)
         self.url = "http://127.0.0.1:%d/" % self.port
 
@@ -416,7 +427,7 @@ class Nimbus:
         log("starting Nimbus: " + " ".join(self.cmd))
         t0 = time.monotonic()
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=self.logf, stderr=subprocess.STDOUT,
-                                     env=env, start_new_session=True)
+                                     env=env, start_new_session=True, preexec_fn=_die_with_harness)
         try:
             _, body = wait_http_ok(self.port, "/health/ready", self.proc, ready_timeout_s)
         except RuntimeError as e:
@@ -623,7 +634,7 @@ def fmt_ratio(v):
         return "—"
     if v >= 10:
         return "×%.0f" % v
-    return "×%.2f" % v if v >= 1 else "×%.2g" % v
+    return "×%.2f" % v if v >= 0.1 else "×%.2g" % v
 
 
 def fmt_cpu(v):

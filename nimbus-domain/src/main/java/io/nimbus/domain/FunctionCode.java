@@ -35,14 +35,6 @@ public final class FunctionCode {
         return hash;
     }
 
-    public long totalBytes() {
-        long total = 0;
-        for (byte[] content : files.values()) {
-            total += content.length;
-        }
-        return total;
-    }
-
     private static String computeHash(SortedMap<String, byte[]> files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");

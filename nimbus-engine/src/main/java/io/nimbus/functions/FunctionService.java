@@ -9,6 +9,7 @@ import io.nimbus.domain.FunctionRequest;
 import io.nimbus.domain.FunctionStatus;
 import io.nimbus.domain.FunctionStore;
 import io.nimbus.domain.FunctionValidator;
+import io.nimbus.domain.Ids;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -59,7 +59,7 @@ public final class FunctionService {
         FunctionDefinition definition = validator.validateCreate(request, runtime.inlineSourceExtension());
         requireModule(runtime, definition.code(), definition.handler());
         Instant now = now();
-        Function function = new Function(UUID.randomUUID().toString(), definition.name(), definition.description(),
+        Function function = new Function(Ids.timeOrdered(), definition.name(), definition.description(),
                 runtime.id(), definition.handler(), definition.memoryMb(), definition.timeoutSec(),
                 definition.maxInstances(), definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, 1,
                 definition.code().hash(), now, now);

@@ -2,6 +2,7 @@ package io.nimbus.invoker;
 
 import io.nimbus.domain.AsyncQueue;
 import io.nimbus.domain.Function;
+import io.nimbus.domain.Ids;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.TriggerType;
 import io.nimbus.functions.FunctionService;
@@ -12,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -60,7 +60,7 @@ public final class AsyncInvocations implements AutoCloseable {
     /** Durably queues an invocation of the function and returns it, pending. */
     public Invocation submit(String functionRef, String eventJson) {
         Function function = functions.require(functionRef);
-        Invocation pending = Invocation.pending(UUID.randomUUID().toString(), function, TriggerType.ASYNC, eventJson,
+        Invocation pending = Invocation.pending(Ids.timeOrdered(), function, TriggerType.ASYNC, eventJson,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS));
         queue.enqueue(pending);
         wakeUp.release();

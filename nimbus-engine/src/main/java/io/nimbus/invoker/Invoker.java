@@ -1,6 +1,7 @@
 package io.nimbus.invoker;
 
 import io.nimbus.domain.Function;
+import io.nimbus.domain.Ids;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
 import io.nimbus.domain.InvocationStatus;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.UUID;
 
 /**
  * Runs invocations: resolves the function, takes an instance from its version's pool, runs
@@ -40,7 +40,7 @@ public final class Invoker {
     /** A synchronous invocation; its record is written in the background. */
     public InvokeOutcome invoke(String functionRef, byte[] event, TriggerType trigger) throws InterruptedException {
         Function function = functions.require(functionRef);
-        String invocationId = UUID.randomUUID().toString();
+        String invocationId = Ids.timeOrdered();
         Instant createdAt = now();
         InvokeOutcome outcome = run(functionRef, function, invocationId, event, false);
         if (!outcome.throttled()) {

@@ -34,6 +34,8 @@ public final class InstancePool {
     private final Set<Instance> live = ConcurrentHashMap.newKeySet();
     private final AtomicInteger liveCount = new AtomicInteger();
     private volatile boolean retired;
+    /** Retired because the function was deleted (in-flight calls finish) rather than replaced (they must not run). */
+    private volatile boolean deleted;
 
     InstancePool(Function function, InstanceFactory factory, PoolSettings settings) {
         this.function = function;
@@ -63,7 +65,7 @@ public final class InstancePool {
                 permits.release();
                 return acquisition;
             }
-            if (retired) {
+            if (retired && !deleted) {
                 // replaced while this caller was waiting: the old version must not run any more
                 release(acquired.instance(), new ExecResult.WorkerDied("retired", ""));
                 return new Acquisition.Retired();
@@ -113,9 +115,12 @@ public final class InstancePool {
 
     /**
      * No new invocation will use this pool: idle instances stop now, busy ones when their
-     * invocation ends.
+     * invocation ends. A call already waiting for an instance of a replaced version gives up
+     * and resolves the function again; one of a deleted function was accepted before the
+     * delete and runs.
      */
-    void retire() {
+    void retire(boolean functionDeleted) {
+        deleted = functionDeleted;
         retired = true;
         drainIdle();
     }

@@ -38,7 +38,7 @@ public final class InstancePools implements AutoCloseable {
         }
         InstancePool pool = pools.computeIfAbsent(function.versionKey(), key -> new InstancePool(function, factory, settings));
         if (superseded(function)) {
-            retire(pool);
+            retire(pool, function.id());
             return new Acquisition.Retired();
         }
         return pool.acquire();
@@ -53,7 +53,7 @@ public final class InstancePools implements AutoCloseable {
         lowestLiveVersion.merge(functionId, lowestVersion, Math::max);
         for (InstancePool pool : List.copyOf(pools.values())) {
             if (superseded(pool.function())) {
-                retire(pool);
+                retire(pool, functionId);
             }
         }
     }
@@ -70,8 +70,8 @@ public final class InstancePools implements AutoCloseable {
         return function.version() < lowestLiveVersion.getOrDefault(function.id(), 0);
     }
 
-    private void retire(InstancePool pool) {
-        pool.retire();
+    private void retire(InstancePool pool, String functionId) {
+        pool.retire(lowestLiveVersion.getOrDefault(functionId, 0) == Integer.MAX_VALUE);
         pools.remove(pool.function().versionKey(), pool);
     }
 

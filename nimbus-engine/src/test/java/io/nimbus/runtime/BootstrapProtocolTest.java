@@ -553,6 +553,28 @@ class BootstrapProtocolTest {
         assertThat(worker.stopAndCollectStrayOutput()).contains("child-says-hi\n", "child-err\n");
     }
 
+    @ParameterizedTest
+    @EnumSource(Language.class)
+    void childProcessesDoNotInheritTheProtocolDescriptors(Language language) throws Exception {
+        // os.system keeps every inheritable descriptor, unlike subprocess (close_fds=True).
+        Worker worker = startInitialized(language, """
+                import os
+                def handler(event, context):
+                    return [os.system("echo corrupt >&4") != 0, os.system(": <&3") != 0]
+                """, """
+                const { spawnSync } = require('child_process');
+                exports.handler = () => [
+                  spawnSync('/bin/sh', ['-c', 'echo corrupt >&4'], { stdio: 'inherit' }).status !== 0,
+                  spawnSync('/bin/sh', ['-c', ': <&3'], { stdio: 'inherit' }).status !== 0,
+                ];
+                """);
+
+        Reply reply = worker.exec("{}");
+
+        assertThat(reply.resultText()).as("fd 4 and fd 3 are closed in the child").isEqualTo("[true,true]");
+        assertThat(worker.ping().type()).as("no stray bytes on fd 4").isEqualTo(FrameType.PING);
+    }
+
     // ------------------------------------------------------------------ environment
 
     @ParameterizedTest

@@ -22,16 +22,21 @@ final class Exchange {
      * declared length first so that an oversized upload is not read at all.
      */
     static byte[] body(ServerRequest request, long limit, String what) {
+        return body(request, limit, what, null);
+    }
+
+    /** As {@link #body(ServerRequest, long, String)}, naming {@code field} in the refusal. */
+    static byte[] body(ServerRequest request, long limit, String what, String field) {
         if (request.headers().contains(CONTENT_LENGTH)) {
             long declared = request.headers().contentLength().orElse(0);
             if (declared > limit) {
-                throw tooLarge(limit, what);
+                throw tooLarge(limit, what, field);
             }
         }
         try (InputStream in = request.content().inputStream()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (body.length > limit) {
-                throw tooLarge(limit, what);
+                throw tooLarge(limit, what, field);
             }
             return body;
         } catch (IOException e) {
@@ -72,7 +77,7 @@ final class Exchange {
         }
     }
 
-    private static ApiException tooLarge(long limit, String what) {
-        return new ApiException(413, "PayloadTooLarge", what + " is larger than " + limit + " bytes", null);
+    private static ApiException tooLarge(long limit, String what, String field) {
+        return new ApiException(413, "PayloadTooLarge", what + " is larger than " + limit + " bytes", field);
     }
 }

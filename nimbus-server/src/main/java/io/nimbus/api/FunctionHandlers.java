@@ -32,7 +32,7 @@ final class FunctionHandlers {
     }
 
     void create(ServerRequest request, ServerResponse response) {
-        FunctionRequest body = Json.read(Exchange.body(request, MAX_FUNCTION_BODY, "the function"), FunctionRequest.class);
+        FunctionRequest body = Json.read(functionBody(request), FunctionRequest.class);
         Function created = functions.create(body);
         response.header("Location", "/api/v1/functions/" + created.id());
         Exchange.json(response, 201, views.function(created));
@@ -56,13 +56,19 @@ final class FunctionHandlers {
     }
 
     void update(ServerRequest request, ServerResponse response) {
-        FunctionRequest body = Json.read(Exchange.body(request, MAX_FUNCTION_BODY, "the function"), FunctionRequest.class);
+        FunctionRequest body = Json.read(functionBody(request), FunctionRequest.class);
         Exchange.json(response, 200, views.function(functions.update(ref(request), body)));
     }
 
     void delete(ServerRequest request, ServerResponse response) {
         functions.delete(ref(request));
         response.status(204).send();
+    }
+
+    /** A body that cannot hold a package within the limit is refused naming {@code files}, before it is read. */
+    private static byte[] functionBody(ServerRequest request) {
+        return Exchange.body(request, MAX_FUNCTION_BODY,
+                "the function (its package is limited to " + Limits.MAX_PACKAGE_BYTES + " bytes)", "files");
     }
 
     static String ref(ServerRequest request) {

@@ -3,6 +3,10 @@ package io.nimbus.api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +20,10 @@ import java.util.stream.Collectors;
 
 /** JSON in and out of the API: snake_case fields, strict about unknown fields and duplicates. */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    static final ObjectMapper MAPPER = strictTypes(new ObjectMapper(JsonFactory.builder()
+            // a 50 MiB package is one base64 string of 67 MiB; Jackson's default cap is 20 MB
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE - 8).build())
+            .build()))
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -26,6 +33,15 @@ final class Json {
     private static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private Json() {
+    }
+
+    /** A number or a boolean where text is expected (an env var value, say) is refused, not turned into text. */
+    private static ObjectMapper strictTypes(ObjectMapper mapper) {
+        for (CoercionInputShape shape : new CoercionInputShape[] {
+                CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
+            mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        return mapper;
     }
 
     /** Maps a request body onto {@code type}, refusing it with the field at fault. */
@@ -49,7 +65,7 @@ final class Json {
         } catch (JsonMappingException e) {
             throw ApiException.badRequest(path(e), "the request body is not valid: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiException.badRequest(null, "the request body could not be read");
+            throw ApiException.badRequest(null, "the request body could not be read: " + e.getMessage());
         }
     }
 

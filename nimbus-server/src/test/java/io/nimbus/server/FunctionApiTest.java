@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -159,7 +161,7 @@ class FunctionApiTest {
         assertThat(listNames("tag=" + all + "&status=active")).containsExactlyInAnyOrderElementsOf(tagged);
         assertThat(listNames("tag=" + all + "&status=inactive")).isEmpty();
         assertThat(listNames("tag=no-function-has-this-tag")).isEmpty();
-        assertThat(listNames("runtime=python")).contains("list-p1", "list-other").doesNotContain("list-n1");
+        assertThat(listNames("runtime=python&limit=1000")).contains("list-p1", "list-other").doesNotContain("list-n1");
 
         // newest first
         List<Instant> createdAt = new ArrayList<>();
@@ -391,16 +393,17 @@ class FunctionApiTest {
 
     @Test
     void anInvocationInFlightWhenTheFunctionIsDeletedStillCompletes() throws Exception {
+        // the module takes a while to load, so the invocation is still starting its instance when DELETE arrives
         api.createFunction("del-in-flight", "python", """
                 import time
+                time.sleep(1.5)
                 def handler(event, context):
-                    time.sleep(event.get('sleep', 0))
                     return 'finished'
                 """);
         AtomicReference<Reply> slow = new AtomicReference<>();
-        Thread caller = Thread.ofVirtual().start(() -> slow.set(api.invoke("del-in-flight", "{\"sleep\": 2}")));
+        Thread caller = Thread.ofVirtual().start(() -> slow.set(api.invoke("del-in-flight", "{}")));
         Reply health = api.await("/health", r -> InvokeTest.busyInstances(r, "del-in-flight") == 1, Duration.ofSeconds(20));
-        assertThat(InvokeTest.busyInstances(health, "del-in-flight")).as("the slow invocation is running").isEqualTo(1);
+        assertThat(InvokeTest.busyInstances(health, "del-in-flight")).as("the invocation holds an instance").isEqualTo(1);
 
         Reply deleted = api.delete("/api/v1/functions/del-in-flight");
         caller.join();
@@ -408,11 +411,42 @@ class FunctionApiTest {
         assertThat(deleted.status()).isEqualTo(204);
         assertThat(slow.get().status()).as(String.valueOf(slow.get())).isEqualTo(200);
         assertThat(slow.get().body()).isEqualTo("\"finished\"");
-        assertThat(api.get("/api/v1/functions/del-in-flight").status()).isEqualTo(404);
-        assertThat(api.invoke("del-in-flight", "{}").status()).isEqualTo(404);
-        Reply after = api.get("/health");
-        for (JsonNode pool : after.json().path("pools")) {
-            assertThat(pool.path("function_name").asText()).isNotEqualTo("del-in-flight");
+        assertDeletedAndItsPoolGone("del-in-flight");
+    }
+
+    @Test
+    void anInvocationWhoseHandlerIsRunningWhenTheFunctionIsDeletedStillCompletes() throws Exception {
+        api.createFunction("del-running", "python", """
+                import pathlib, time
+                def handler(event, context):
+                    pathlib.Path(event['marker']).write_text('running')
+                    time.sleep(1.5)
+                    return 'finished'
+                """);
+        Path marker = Files.createTempDirectory("nimbus-marker-").resolve("started");
+        ObjectNode event = JSON.createObjectNode().put("marker", marker.toString());
+        AtomicReference<Reply> slow = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> slow.set(api.invoke("del-running", event.toString())));
+        for (int i = 0; i < 400 && !Files.exists(marker) && caller.isAlive(); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(marker).as("the handler has started").exists();
+        assertThat(InvokeTest.busyInstances(api.get("/health"), "del-running")).isEqualTo(1);
+
+        Reply deleted = api.delete("/api/v1/functions/del-running");
+        caller.join();
+
+        assertThat(deleted.status()).isEqualTo(204);
+        assertThat(slow.get().status()).as(String.valueOf(slow.get())).isEqualTo(200);
+        assertThat(slow.get().body()).isEqualTo("\"finished\"");
+        assertDeletedAndItsPoolGone("del-running");
+    }
+
+    private static void assertDeletedAndItsPoolGone(String name) {
+        assertThat(api.get("/api/v1/functions/" + name).status()).isEqualTo(404);
+        assertThat(api.invoke(name, "{}").status()).isEqualTo(404);
+        for (JsonNode pool : api.get("/health").json().path("pools")) {
+            assertThat(pool.path("function_name").asText()).isNotEqualTo(name);
         }
     }
 

@@ -406,7 +406,7 @@ def to_json_bytes(value):
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        # A lone surrogate has no UTF-8 form; the ASCII encoder writes it as a \\udXXX escape.
+        # A lone surrogate has no UTF-8 form; the ASCII encoder writes it as a \udXXX escape.
         return _JSON_ASCII.encode(value).encode("ascii")
 
 
