@@ -9,6 +9,7 @@ import io.nimbus.domain.Function;
 import io.nimbus.protocol.Frame;
 import io.nimbus.protocol.FrameCodec;
 import io.nimbus.protocol.FrameType;
+import io.nimbus.protocol.ProtocolException;
 import io.nimbus.sandbox.SandboxedWorker;
 
 import java.io.IOException;
@@ -113,8 +114,21 @@ public final class Instance {
         return result instanceof ExecResult.Completed;
     }
 
+    /**
+     * Takes an idle instance for one invocation. False when another caller took it first, or
+     * when the worker is dead or has written while nobody asked (a stray or second answer):
+     * such an instance must never be handed a request, and the caller discards it.
+     */
     boolean tryAcquire() {
-        return state.compareAndSet(InstanceState.IDLE, InstanceState.BUSY) && worker.isAlive();
+        return state.compareAndSet(InstanceState.IDLE, InstanceState.BUSY) && worker.isAlive() && !spokeUnasked();
+    }
+
+    private boolean spokeUnasked() {
+        try {
+            return fromWorker.available() > 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     boolean release() {
@@ -206,15 +220,15 @@ public final class Instance {
     }
 
     private String diedMessage(IOException e) {
-        if (e instanceof io.nimbus.protocol.ProtocolException) {
+        if (e instanceof ProtocolException) {
             return "the worker broke the protocol: " + e.getMessage();
         }
         return "the worker exited during the invocation";
     }
 
     private ExecResult response(Frame frame, boolean expectsResult) throws IOException {
-        JsonNode header = JSON.readTree(frame.header());
-        if (header.path("ok").asBoolean(false)) {
+        JsonNode header = parseHeader(frame.header());
+        if (header.get("ok").booleanValue()) {
             if (expectsResult && !isJson(frame.payload())) {
                 return new ExecResult.HandlerFailed("InvalidOutput",
                         "the function's result is not valid UTF-8 JSON", null, takeLogs());
@@ -227,6 +241,20 @@ public final class Instance {
                 error.path("message").asText(""),
                 error.hasNonNull("stack") ? error.path("stack").asText() : null,
                 takeLogs());
+    }
+
+    /** A Resp header must be a JSON object with a boolean {@code ok}; anything else is a protocol violation. */
+    private static JsonNode parseHeader(byte[] header) throws ProtocolException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(header);
+        } catch (IOException e) {
+            throw new ProtocolException("a Resp header is not JSON");
+        }
+        if (node == null || !node.isObject() || !node.path("ok").isBoolean()) {
+            throw new ProtocolException("a Resp header is not a JSON object with a boolean ok");
+        }
+        return node;
     }
 
     /** The handler's logs followed by whatever its processes wrote to stdout and stderr. */

@@ -273,4 +273,47 @@ class InvokeTest {
         assertThat(reply.error().path("code").asText()).isEqualTo("FunctionError");
         assertThat(reply.error().path("type").asText()).isEqualTo("SyntaxError");
     }
+
+    @Test
+    void aFunctionThatWritesGarbageOnTheProtocolChannelLosesItsInstanceOnly() {
+        api.createFunction("py-garbage", "python", """
+                import os
+                def handler(event, context):
+                    if event.get('garbage'):
+                        os.write(4, b'\\xff\\xff\\xff\\xff\\x63 this is not a frame')
+                    return 'clean'
+                """);
+
+        Reply spoiled = api.invoke("py-garbage", "{\"garbage\": true}");
+        Reply after = api.invoke("py-garbage", "{}");
+
+        assertThat(spoiled.status()).isEqualTo(502);
+        assertThat(spoiled.error().path("code").asText()).isEqualTo("RuntimeExit");
+        assertThat(spoiled.error().path("message").asText()).contains("protocol");
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(after.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+    }
+
+    @Test
+    void anInstanceThatSpeaksWhenNobodyAskedIsNeverHandedAnotherRequest() {
+        api.createFunction("node-late-answer", "node", """
+                const fs = require('fs');
+                exports.handler = async (event) => {
+                  if (event.late) {
+                    const frame = Buffer.from([0, 0, 0, 23, 3, 0, 0, 0, 11, ...Buffer.from('{"ok":true}')]);
+                    setTimeout(() => fs.writeSync(4, Buffer.concat([frame, Buffer.from('"forged"')])), 50);
+                  }
+                  return process.pid;
+                };
+                """);
+        Reply first = api.invoke("node-late-answer", "{\"late\": true}");
+        ApiClient.sleep(300);
+
+        Reply next = api.invoke("node-late-answer", "{}");
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(next.body()).isNotEqualTo("\"forged\"").isNotEqualTo(first.body());
+        assertThat(next.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+    }
 }
