@@ -11,6 +11,7 @@ import java.util.Map;
  * @param runtime      canonical runtime id, for example {@code python3.11}
  * @param handler      {@code module.function}
  * @param maxInstances concurrency cap: the most instances (and so in-flight invocations) at once
+ * @param sandbox      how its instances are confined
  */
 public record Function(
         String id,
@@ -27,11 +28,21 @@ public record Function(
         int version,
         String codeHash,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        SandboxSpec sandbox) {
 
     public Function {
         envVars = Map.copyOf(envVars);
         tags = List.copyOf(tags);
+        sandbox = sandbox == null ? SandboxSpec.DEFAULT : sandbox;
+    }
+
+    /** A function confined the default way. */
+    public Function(String id, String name, String description, String runtime, String handler, int memoryMb,
+                    int timeoutSec, int maxInstances, Map<String, String> envVars, List<String> tags,
+                    FunctionStatus status, int version, String codeHash, Instant createdAt, Instant updatedAt) {
+        this(id, name, description, runtime, handler, memoryMb, timeoutSec, maxInstances, envVars, tags, status,
+                version, codeHash, createdAt, updatedAt, SandboxSpec.DEFAULT);
     }
 
     /** The module part of the handler: {@code main} for {@code main.handler}. */

@@ -17,5 +17,6 @@ public record FunctionDefinition(
         int timeoutSec,
         int maxInstances,
         Map<String, String> envVars,
-        List<String> tags) {
+        List<String> tags,
+        SandboxSpec sandbox) {
 }

@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param code  inline source of the handler's module
  * @param files relative path to base64 content, for multi-file functions
+ * @param isolation the sandbox backend, or null for the server's default
  */
 public record FunctionRequest(
         String name,
@@ -21,10 +22,14 @@ public record FunctionRequest(
         Integer timeoutSec,
         Integer maxInstances,
         Map<String, String> envVars,
-        List<String> tags) {
+        List<String> tags,
+        String isolation,
+        String network,
+        Integer ephemeralStorageMb,
+        Double cpus) {
 
     public FunctionRequest withHandler(String newHandler) {
         return new FunctionRequest(name, description, runtime, newHandler, code, files, memoryMb, timeoutSec,
-                maxInstances, envVars, tags);
+                maxInstances, envVars, tags, isolation, network, ephemeralStorageMb, cpus);
     }
 }

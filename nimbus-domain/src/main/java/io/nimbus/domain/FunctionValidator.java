@@ -19,6 +19,7 @@ public final class FunctionValidator {
     private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
     private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:=/-]{0,63}$");
     private static final String RESERVED_ENV_PREFIX = "NIMBUS_";
+    private static final List<String> ISOLATIONS = List.of("namespace", "gvisor", "process");
     /** Line breaks (as the base64 tool wraps its output) are allowed in file content; nothing else outside the alphabet is. */
     private static final Pattern WHITESPACE = Pattern.compile("[\\r\\n\\t ]+");
 
@@ -43,7 +44,8 @@ public final class FunctionValidator {
                 timeout(request.timeoutSec(), Limits.DEFAULT_TIMEOUT_SEC),
                 maxInstances(request.maxInstances(), Limits.DEFAULT_MAX_INSTANCES),
                 envVars(request.envVars(), Map.of()),
-                tags(request.tags(), List.of()));
+                tags(request.tags(), List.of()),
+                sandbox(request, SandboxSpec.DEFAULT));
     }
 
     /** Validates an update: absent fields keep the current values; code is null when unchanged. */
@@ -53,9 +55,6 @@ public final class FunctionValidator {
         }
         String handler = request.handler() == null ? current.handler() : request.handler();
         requireHandler(handler);
-        if (request.runtime() != null && request.runtime().isBlank()) {
-            throw DomainException.invalid("runtime", "runtime must not be empty");
-        }
         FunctionCode code = request.code() == null && request.files() == null
                 ? null : requireCode(request.withHandler(handler), inlineSourceExtension);
         return new FunctionDefinition(
@@ -68,7 +67,8 @@ public final class FunctionValidator {
                 timeout(request.timeoutSec(), current.timeoutSec()),
                 maxInstances(request.maxInstances(), current.maxInstances()),
                 envVars(request.envVars(), current.envVars()),
-                tags(request.tags(), current.tags()));
+                tags(request.tags(), current.tags()),
+                sandbox(request, current.sandbox()));
     }
 
     /**
@@ -218,6 +218,24 @@ public final class FunctionValidator {
             throw DomainException.invalid(field, field + " must be between " + min + " and " + max);
         }
         return value;
+    }
+
+    private static SandboxSpec sandbox(FunctionRequest request, SandboxSpec current) {
+        String isolation = request.isolation() == null ? current.isolation() : request.isolation();
+        if (isolation != null && !ISOLATIONS.contains(isolation)) {
+            throw DomainException.invalid("isolation", "isolation must be one of " + String.join(", ", ISOLATIONS));
+        }
+        String network = request.network() == null ? current.network() : request.network();
+        if (!network.equals(SandboxSpec.NETWORK_NONE) && !network.equals(SandboxSpec.NETWORK_HOST)) {
+            throw DomainException.invalid("network", "network must be 'none' or 'host'");
+        }
+        int storage = inRange(request.ephemeralStorageMb(), current.ephemeralStorageMb(),
+                Limits.MIN_EPHEMERAL_STORAGE_MB, Limits.MAX_EPHEMERAL_STORAGE_MB, "ephemeral_storage_mb");
+        Double cpus = request.cpus() == null ? current.cpus() : request.cpus();
+        if (cpus != null && (cpus.isNaN() || cpus < Limits.MIN_CPUS || cpus > Limits.MAX_CPUS)) {
+            throw DomainException.invalid("cpus", "cpus must be between " + Limits.MIN_CPUS + " and " + Limits.MAX_CPUS);
+        }
+        return new SandboxSpec(isolation, network, storage, cpus);
     }
 
     private static Map<String, String> envVars(Map<String, String> value, Map<String, String> fallback) {

@@ -17,6 +17,11 @@ public final class Limits {
     public static final int MAX_INSTANCES_CAP = 1000;
     public static final int DEFAULT_MAX_INSTANCES = 10;
     public static final int MAX_DESCRIPTION_LENGTH = 1024;
+    public static final int MIN_EPHEMERAL_STORAGE_MB = 16;
+    public static final int MAX_EPHEMERAL_STORAGE_MB = 10240;
+    public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 64;
+    public static final double MIN_CPUS = 0.05;
+    public static final double MAX_CPUS = 64;
     public static final int MAX_ENV_VARS = 100;
     public static final int MAX_ENV_VALUE_BYTES = 4096;
     public static final int MAX_TAGS = 50;

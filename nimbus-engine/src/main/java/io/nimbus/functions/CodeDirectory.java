@@ -12,8 +12,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -22,6 +25,9 @@ import java.util.stream.Stream;
  * sees half a function; equal code shares one directory.
  */
 public final class CodeDirectory implements CodeLocator {
+    private static final Set<PosixFilePermission> READABLE_FILE = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> READABLE_DIRECTORY = PosixFilePermissions.fromString("rwxr-xr-x");
+
     private final FunctionStore store;
     private final Path root;
 
@@ -42,6 +48,10 @@ public final class CodeDirectory implements CodeLocator {
         return target;
     }
 
+    /**
+     * Sandboxed workers run as an unprivileged user that must read the code but never write it:
+     * directories 0755, files 0644, owned by the server.
+     */
     private void write(FunctionCode code, Path target) throws IOException {
         Path staging = Files.createTempDirectory(root, ".staging-");
         try {
@@ -52,6 +62,12 @@ public final class CodeDirectory implements CodeLocator {
                 }
                 Files.createDirectories(path.getParent());
                 Files.write(path, file.getValue());
+                Files.setPosixFilePermissions(path, READABLE_FILE);
+            }
+            try (Stream<Path> dirs = Files.walk(staging)) {
+                for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                    Files.setPosixFilePermissions(dir, READABLE_DIRECTORY);
+                }
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {

@@ -58,11 +58,12 @@ public final class FunctionService {
         Runtime runtime = runtimes.require(request.runtime());
         FunctionDefinition definition = validator.validateCreate(request, runtime.inlineSourceExtension());
         requireModule(runtime, definition.code(), definition.handler());
+        pools.sandboxes().require(definition.sandbox().isolation());
         Instant now = now();
         Function function = new Function(Ids.timeOrdered(), definition.name(), definition.description(),
                 runtime.id(), definition.handler(), definition.memoryMb(), definition.timeoutSec(),
                 definition.maxInstances(), definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, 1,
-                definition.code().hash(), now, now);
+                definition.code().hash(), now, now, definition.sandbox());
         store.create(function, definition.code());
         remember(function);
         return function;
@@ -81,10 +82,11 @@ public final class FunctionService {
                 : store.findCode(current.id(), current.version())
                         .orElseThrow(() -> DomainException.notFound("code of function", current.versionKey()));
         requireModule(runtime, code, definition.handler());
+        pools.sandboxes().require(definition.sandbox().isolation());
         Function next = new Function(current.id(), current.name(), definition.description(), runtime.id(),
                 definition.handler(), definition.memoryMb(), definition.timeoutSec(), definition.maxInstances(),
                 definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, current.version() + 1, code.hash(),
-                current.createdAt(), now());
+                current.createdAt(), now(), definition.sandbox());
         store.update(next, code);
         forget(current);
         remember(next);

@@ -5,6 +5,7 @@ import io.nimbus.domain.Ids;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
 import io.nimbus.domain.InvocationStatus;
+import io.nimbus.domain.Limits;
 import io.nimbus.domain.TriggerType;
 import io.nimbus.functions.FunctionService;
 import io.nimbus.pool.Acquisition;
@@ -119,6 +120,8 @@ public final class Invoker {
             case ExecResult.Completed c -> InvocationStatus.SUCCESS;
             case ExecResult.TimedOut t -> InvocationStatus.TIMEOUT;
             case ExecResult.HandlerFailed f -> InvocationStatus.FAILED;
+            case ExecResult.OutOfMemory m -> InvocationStatus.FAILED;
+            case ExecResult.ResponseTooLarge r -> InvocationStatus.FAILED;
             case ExecResult.WorkerDied d -> InvocationStatus.FAILED;
         };
     }
@@ -130,6 +133,10 @@ public final class Invoker {
             case ExecResult.HandlerFailed f -> new InvocationError("FunctionError", f.type(), f.message(), f.stackTrace());
             case ExecResult.TimedOut t -> new InvocationError("Timeout", null,
                     "the function did not finish within " + t.timeoutMs() + " ms", null);
+            case ExecResult.ResponseTooLarge r -> new InvocationError("ResponseTooLarge", null,
+                    "the function's result is over the " + Limits.MAX_PAYLOAD_BYTES + "-byte response limit", null);
+            case ExecResult.OutOfMemory m -> new InvocationError("OutOfMemory", null,
+                    "the function used more than its memory limit of " + m.memoryMb() + " MB", null);
             case ExecResult.WorkerDied d -> new InvocationError("RuntimeExit", null, d.message(), null);
         };
     }

@@ -21,6 +21,14 @@ public sealed interface ExecResult {
     record TimedOut(long timeoutMs, String logs) implements ExecResult {
     }
 
+    /** The handler's result was over the response limit. */
+    record ResponseTooLarge(long bytes, String logs) implements ExecResult {
+    }
+
+    /** The sandbox's memory limit killed a process of the instance; the instance is gone. */
+    record OutOfMemory(int memoryMb, String logs) implements ExecResult {
+    }
+
     /** The worker died or broke the protocol; the instance is gone. */
     record WorkerDied(String message, String logs) implements ExecResult {
     }

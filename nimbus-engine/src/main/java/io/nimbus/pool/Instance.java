@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nimbus.domain.Function;
+import io.nimbus.domain.Limits;
 import io.nimbus.protocol.Frame;
 import io.nimbus.protocol.FrameCodec;
 import io.nimbus.protocol.FrameType;
@@ -71,22 +72,18 @@ public final class Instance {
         return state.get();
     }
 
-    public long pid() {
-        return worker.pid();
-    }
-
     /**
      * Sends Init and waits for the worker to load the function.
      *
      * @return null when the instance is ready, otherwise why it is not (the instance is then removed)
      */
-    ExecResult initialize(String codeDir, Map<String, String> env, long timeoutMs) {
+    ExecResult initialize(Map<String, String> env, long timeoutMs) {
         ObjectNode header = JSON.createObjectNode()
                 .put("function_id", function.id())
                 .put("function_name", function.name())
                 .put("function_version", function.version())
                 .put("handler", function.handler())
-                .put("code_dir", codeDir)
+                .put("code_dir", worker.codeDir())
                 .put("memory_limit_mb", function.memoryMb())
                 .put("timeout_ms", function.timeoutSec() * 1000L);
         header.set("env", JSON.valueToTree(env));
@@ -204,9 +201,13 @@ public final class Instance {
                 }
             }
         } catch (IOException e) {
+            boolean outOfMemory = worker.oomKilled();
             remove();
             if (timedOut) {
                 return new ExecResult.TimedOut(timeoutMs, takeLogs());
+            }
+            if (outOfMemory) {
+                return new ExecResult.OutOfMemory(function.memoryMb(), takeLogs());
             }
             return new ExecResult.WorkerDied(diedMessage(e), takeLogs());
         } finally {
@@ -229,6 +230,9 @@ public final class Instance {
     private ExecResult response(Frame frame, boolean expectsResult) throws IOException {
         JsonNode header = parseHeader(frame.header());
         if (header.get("ok").booleanValue()) {
+            if (expectsResult && frame.payload().length > Limits.MAX_PAYLOAD_BYTES) {
+                return new ExecResult.ResponseTooLarge(frame.payload().length, takeLogs());
+            }
             if (expectsResult && !isJson(frame.payload())) {
                 return new ExecResult.HandlerFailed("InvalidOutput",
                         "the function's result is not valid UTF-8 JSON", null, takeLogs());
@@ -236,6 +240,9 @@ public final class Instance {
             return new ExecResult.Completed(frame.payload(), takeLogs());
         }
         JsonNode error = header.path("error");
+        if (error.path("type").asText().equals("ResponseTooLarge")) {
+            return new ExecResult.ResponseTooLarge(-1, takeLogs());
+        }
         return new ExecResult.HandlerFailed(
                 error.path("type").asText("Error"),
                 error.path("message").asText(""),

@@ -3,7 +3,7 @@ package io.nimbus.pool;
 import io.nimbus.domain.Function;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
-import io.nimbus.sandbox.SandboxBackend;
+import io.nimbus.sandbox.SandboxBackends;
 import io.nimbus.sandbox.SandboxedWorker;
 import io.nimbus.sandbox.WorkerLaunch;
 
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +34,7 @@ public final class InstanceFactory {
             "NODE_ENV", "production");
 
     private final RuntimeRegistry runtimes;
-    private final SandboxBackend sandbox;
+    private final SandboxBackends sandboxes;
     private final CodeLocator code;
     private final PoolSettings settings;
     private final ScheduledExecutorService timers;
@@ -43,10 +42,10 @@ public final class InstanceFactory {
     private final Path instanceDir;
     private final Map<String, Path> bootstraps = new ConcurrentHashMap<>();
 
-    public InstanceFactory(RuntimeRegistry runtimes, SandboxBackend sandbox, CodeLocator code, PoolSettings settings,
+    public InstanceFactory(RuntimeRegistry runtimes, SandboxBackends sandboxes, CodeLocator code, PoolSettings settings,
                            ScheduledExecutorService timers, Path dataDir) throws IOException {
         this.runtimes = runtimes;
-        this.sandbox = sandbox;
+        this.sandboxes = sandboxes;
         this.code = code;
         this.settings = settings;
         this.timers = timers;
@@ -59,8 +58,8 @@ public final class InstanceFactory {
     public record Started(Instance instance, ExecResult failure) {
     }
 
-    public SandboxBackend sandbox() {
-        return sandbox;
+    public SandboxBackends sandboxes() {
+        return sandboxes;
     }
 
     Started start(Function function) {
@@ -68,18 +67,17 @@ public final class InstanceFactory {
         String instanceId = UUID.randomUUID().toString();
         Path strayOutput = instanceDir.resolve(instanceId + ".out");
         SandboxedWorker worker;
-        Path codeDir;
         try {
-            codeDir = code.codeDir(function);
+            Path codeDir = code.codeDir(function);
             Files.createFile(strayOutput);
-            List<String> command = List.of(runtime.interpreter().toString(), bootstrap(runtime).toString());
-            worker = sandbox.start(new WorkerLaunch(command, codeDir, BASE_ENVIRONMENT, function.memoryMb(), strayOutput));
+            worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, runtime.interpreter(),
+                    bootstrap(runtime), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function), strayOutput));
         } catch (IOException | UncheckedIOException e) {
             return new Started(null, new ExecResult.WorkerDied("could not start a worker: " + e.getMessage(), ""));
         }
         Instance instance = new Instance(instanceId, function, worker, strayOutput, timers);
         long initTimeout = Math.max(settings.initTimeout().toMillis(), function.timeoutSec() * 1000L);
-        ExecResult failure = instance.initialize(codeDir.toString(), functionEnvironment(function), initTimeout);
+        ExecResult failure = instance.initialize(functionEnvironment(function), initTimeout);
         return failure == null ? new Started(instance, null) : new Started(null, failure);
     }
 

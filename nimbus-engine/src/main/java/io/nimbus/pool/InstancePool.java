@@ -88,7 +88,8 @@ public final class InstancePool {
      */
     public void release(Instance instance, ExecResult result) {
         try {
-            boolean healthy = result instanceof ExecResult.Completed || result instanceof ExecResult.HandlerFailed;
+            boolean healthy = result instanceof ExecResult.Completed || result instanceof ExecResult.HandlerFailed
+                    || result instanceof ExecResult.ResponseTooLarge;
             if (!healthy || retired || dueForRecycling(instance) || !instance.release()) {
                 discard(instance);
                 return;
@@ -175,7 +176,13 @@ public final class InstancePool {
     }
 
     private Acquisition start() {
-        InstanceFactory.Started started = factory.start(function);
+        InstanceFactory.Started started;
+        try {
+            started = factory.start(function);
+        } catch (RuntimeException e) {
+            liveCount.decrementAndGet();
+            throw e;
+        }
         if (started.instance() == null) {
             liveCount.decrementAndGet();
             return new Acquisition.StartFailed(started.failure());

@@ -62,8 +62,8 @@ public final class InstancePools implements AutoCloseable {
         return List.copyOf(pools.values());
     }
 
-    public String sandboxName() {
-        return factory.sandbox().name();
+    public io.nimbus.sandbox.SandboxBackends sandboxes() {
+        return factory.sandboxes();
     }
 
     private boolean superseded(Function function) {

@@ -3,21 +3,14 @@ package io.nimbus.sandbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * No isolation: the worker is a plain child process of the server, with a cleared
- * environment. For development only; the server warns loudly when it is chosen.
- *
- * <p>The worker is started through {@code /bin/sh} only to move the pipes Java gives a child
- * onto the descriptors the protocol uses: the parent's pipe to the child's stdin becomes
- * fd 3, the child's stdout pipe becomes fd 4, stdin becomes /dev/null and stdout joins
- * stderr, which appends to the launch's stray-output file. A function that prints cannot
- * reach fd 4.
+ * environment and no limits but the host-enforced timeout. For development only; the
+ * server warns loudly when it is chosen.
  */
 public final class ProcessSandbox implements SandboxBackend {
-    private static final String MOVE_PIPES = "exec \"$0\" \"$@\" 3<&0 4>&1 </dev/null 1>&2";
 
     @Override
     public String name() {
@@ -31,16 +24,16 @@ public final class ProcessSandbox implements SandboxBackend {
 
     @Override
     public SandboxedWorker start(WorkerLaunch launch) throws IOException {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", MOVE_PIPES));
-        command.addAll(launch.command());
+        List<String> command = WorkerCommands.movingProtocolPipes(
+                List.of(launch.interpreter().toString(), launch.bootstrap().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(launch.codeDir().toFile());
         builder.environment().clear();
         builder.environment().putAll(launch.environment());
         builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
-        return new ProcessWorker(builder.start());
+        return new ProcessWorker(builder.start(), launch.codeDir().toString());
     }
 
-    private record ProcessWorker(Process process) implements SandboxedWorker {
+    private record ProcessWorker(Process process, String codeDir) implements SandboxedWorker {
         @Override
         public InputStream fromWorker() {
             return process.getInputStream();
@@ -57,8 +50,8 @@ public final class ProcessSandbox implements SandboxBackend {
         }
 
         @Override
-        public long pid() {
-            return process.pid();
+        public boolean oomKilled() {
+            return false;
         }
 
         @Override

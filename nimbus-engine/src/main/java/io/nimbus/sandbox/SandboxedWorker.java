@@ -12,10 +12,14 @@ public interface SandboxedWorker {
     /** Frames to the worker (its fd 3). */
     OutputStream toWorker();
 
+    /** The function's code directory as the worker sees it (for Init). */
+    String codeDir();
+
     boolean isAlive();
 
-    long pid();
+    /** Whether the sandbox's memory limit killed one of its processes. */
+    boolean oomKilled();
 
-    /** Kills every process of the worker, at once. Idempotent. */
+    /** Kills every process of the worker, at once, and releases what the sandbox held. Idempotent. */
     void kill();
 }

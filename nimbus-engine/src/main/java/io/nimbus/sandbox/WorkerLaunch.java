@@ -1,14 +1,14 @@
 package io.nimbus.sandbox;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
- * What to start: the worker's command, its code directory (the working directory, read-only
- * for the function), the environment it starts with, and the file its stdout and stderr
- * append to (see the pool's StrayOutput).
+ * What to start, in host terms: the runtime's interpreter and bootstrap, the function's
+ * code directory, the environment the worker starts with, its limits, and the file its
+ * stdout and stderr append to (see the pool's StrayOutput). Each backend decides where
+ * these appear inside its sandbox.
  */
-public record WorkerLaunch(List<String> command, Path codeDir, Map<String, String> environment, int memoryMb,
-                           Path strayOutputFile) {
+public record WorkerLaunch(String instanceId, Path interpreter, Path bootstrap, Path codeDir,
+                           Map<String, String> environment, SandboxLimits limits, Path strayOutputFile) {
 }

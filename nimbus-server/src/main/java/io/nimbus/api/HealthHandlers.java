@@ -7,6 +7,7 @@ import io.nimbus.pool.InstancePool;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.sandbox.SandboxBackends;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,11 +61,16 @@ final class HealthHandlers {
     }
 
     private Map<String, Object> sandbox() {
+        SandboxBackends sandboxes = pools.sandboxes();
         Map<String, Object> sandbox = new LinkedHashMap<>();
-        sandbox.put("backend", pools.sandboxName());
-        if (pools.sandboxName().equals("process")) {
+        sandbox.put("backend", sandboxes.defaultName());
+        if (sandboxes.defaultName().equals("process")) {
             sandbox.put("warning", "functions run without isolation (process backend): development only");
         }
+        Map<String, Object> backends = new LinkedHashMap<>();
+        sandboxes.status().forEach((name, reason) -> backends.put(name,
+                reason == null ? Map.of("available", true) : Map.of("available", false, "reason", reason)));
+        sandbox.put("backends", backends);
         return sandbox;
     }
 

@@ -47,13 +47,13 @@ final class InvocationHandlers {
         functions.require(ref);
         byte[] event = event(request);
         InvokeOutcome outcome = invoker.invoke(ref, event, TriggerType.HTTP);
-        response.header(INVOCATION_ID, outcome.invocationId());
         if (outcome.throttled()) {
             response.header(HeaderNames.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
             Exchange.error(response, 429, "TooManyRequests",
                     "every instance of the function stayed busy; retry after " + outcome.retryAfterSeconds() + " s", null);
             return;
         }
+        response.header(INVOCATION_ID, outcome.invocationId());
         response.header(COLD_START, Boolean.toString(outcome.coldStart()));
         response.header(DURATION, String.format(java.util.Locale.ROOT, "%.3f", outcome.durationNanos() / 1e6));
         response.header(FUNCTION_VERSION, Integer.toString(outcome.function().version()));
@@ -64,6 +64,8 @@ final class InvocationHandlers {
             }
             case ExecResult.TimedOut timedOut -> failure(response, 504, timedOut);
             case ExecResult.HandlerFailed failed -> failure(response, 502, failed);
+            case ExecResult.OutOfMemory outOfMemory -> failure(response, 502, outOfMemory);
+            case ExecResult.ResponseTooLarge tooLarge -> failure(response, 502, tooLarge);
             case ExecResult.WorkerDied died -> failure(response, 502, died);
         }
     }

@@ -35,11 +35,18 @@ final class Json {
     private Json() {
     }
 
-    /** A number or a boolean where text is expected (an env var value, say) is refused, not turned into text. */
+    /**
+     * A number or a boolean where text is expected (an env var value, say) is refused, not
+     * turned into text; so is text where a number is expected ({@code "timeout_sec": "30"}).
+     */
     private static ObjectMapper strictTypes(ObjectMapper mapper) {
         for (CoercionInputShape shape : new CoercionInputShape[] {
                 CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
             mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        for (LogicalType number : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            mapper.coercionConfigFor(number).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+            mapper.coercionConfigFor(number).setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
         }
         return mapper;
     }

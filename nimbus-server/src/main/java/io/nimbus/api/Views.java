@@ -5,6 +5,7 @@ import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.sandbox.SandboxBackends;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -13,9 +14,11 @@ import java.util.Map;
 /** How functions, invocations and errors look on the wire. Field names are the seed model's. */
 final class Views {
     private final RuntimeRegistry runtimes;
+    private final SandboxBackends sandboxes;
 
-    Views(RuntimeRegistry runtimes) {
+    Views(RuntimeRegistry runtimes, SandboxBackends sandboxes) {
         this.runtimes = runtimes;
+        this.sandboxes = sandboxes;
     }
 
     Map<String, Object> function(Function f) {
@@ -29,6 +32,10 @@ final class Views {
         view.put("memory_mb", f.memoryMb());
         view.put("timeout_sec", f.timeoutSec());
         view.put("max_instances", f.maxInstances());
+        view.put("isolation", f.sandbox().isolation() == null ? sandboxes.defaultName() : f.sandbox().isolation());
+        view.put("network", f.sandbox().network());
+        view.put("ephemeral_storage_mb", f.sandbox().ephemeralStorageMb());
+        view.put("cpus", sandboxes.limitsFor(f).cpus());
         view.put("env_vars", f.envVars());
         view.put("tags", f.tags());
         view.put("status", f.status().wireName());
@@ -69,7 +76,7 @@ final class Views {
         if (error.type() != null) {
             view.put("type", error.type());
         }
-        if (error.stackTrace() != null) {
+        if (error.stackTrace() != null && !error.stackTrace().isBlank()) {
             view.put("stack_trace", error.stackTrace());
         }
         return view;

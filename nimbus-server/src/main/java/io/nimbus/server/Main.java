@@ -15,14 +15,15 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     private static final String USAGE = """
             usage: nimbus up [--host HOST] [--port PORT] [--data-dir DIR] [--config FILE]
-                             [--store sqlite|postgres] [--db-url JDBC_URL]
+                             [--store sqlite|postgres] [--db-url JDBC_URL] [--sandbox namespace|gvisor|process]
             Every setting can also come from a NIMBUS_* environment variable or the YAML file; see the README.""";
     private static final Map<String, Setting> FLAGS = Map.of(
             "--host", Setting.HOST,
             "--port", Setting.PORT,
             "--data-dir", Setting.DATA_DIR,
             "--store", Setting.STORE,
-            "--db-url", Setting.DB_URL);
+            "--db-url", Setting.DB_URL,
+            "--sandbox", Setting.SANDBOX);
 
     private Main() {
     }
@@ -34,6 +35,10 @@ public final class Main {
         Nimbus nimbus;
         try {
             nimbus = Nimbus.start(parse(args));
+        } catch (HelpRequested e) {
+            System.out.println(e.getMessage());
+            System.out.println(USAGE);
+            return;
         } catch (UsageException e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
@@ -55,17 +60,8 @@ public final class Main {
             log.info("stopped");
             stopped.countDown();
         }, "nimbus-shutdown"));
-        log.info("Nimbus is listening on http://{}:{}", hostForDisplay(args), nimbus.port());
+        log.info("Nimbus is listening on http://{}:{}", nimbus.host(), nimbus.port());
         stopped.await();
-    }
-
-    private static String hostForDisplay(String[] args) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--host")) {
-                return args[i + 1];
-            }
-        }
-        return System.getenv().getOrDefault(Setting.HOST.env(), Setting.HOST.defaultValue());
     }
 
     static NimbusConfig parse(String[] args) {
@@ -81,7 +77,7 @@ public final class Main {
         for (; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h")) {
-                throw new UsageException("Nimbus, a serverless function platform.");
+                throw new HelpRequested("Nimbus, a serverless function platform.");
             }
             if (i + 1 >= args.length) {
                 throw new UsageException("flag " + flag + " needs a value");
@@ -98,8 +94,14 @@ public final class Main {
         return NimbusConfig.load(flags, configFile, System.getenv());
     }
 
-    private static final class UsageException extends RuntimeException {
+    private static class UsageException extends RuntimeException {
         UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class HelpRequested extends UsageException {
+        HelpRequested(String message) {
             super(message);
         }
     }

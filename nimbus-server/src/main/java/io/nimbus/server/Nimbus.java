@@ -11,8 +11,10 @@ import io.nimbus.pool.InstanceFactory;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.pool.PoolSettings;
 import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.sandbox.NamespaceSandbox;
 import io.nimbus.sandbox.ProcessSandbox;
 import io.nimbus.sandbox.SandboxBackend;
+import io.nimbus.sandbox.SandboxBackends;
 import io.nimbus.store.Database;
 import io.nimbus.store.JdbcAsyncQueue;
 import io.nimbus.store.JdbcFunctionStore;
@@ -26,7 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +71,10 @@ public final class Nimbus implements AutoCloseable {
         return api.port();
     }
 
+    public String host() {
+        return config.host();
+    }
+
     private void wire() throws IOException {
         Path dataDir = Files.createDirectories(config.dataDir());
         boolean embedded = config.string(Setting.STORE).equals("sqlite");
@@ -85,11 +94,11 @@ public final class Nimbus implements AutoCloseable {
 
         ScheduledExecutorService timers = timers();
         closeInReverse.push(timers::shutdownNow);
-        SandboxBackend sandbox = sandbox();
+        SandboxBackends sandboxes = sandboxes(dataDir);
         PoolSettings poolSettings = new PoolSettings(config.millis(Setting.QUEUE_TIMEOUT_MS),
                 config.seconds(Setting.IDLE_TTL_SEC), config.seconds(Setting.MAX_AGE_SEC),
                 config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS));
-        InstanceFactory factory = new InstanceFactory(runtimes, sandbox, new CodeDirectory(functionStore, dataDir),
+        InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, new CodeDirectory(functionStore, dataDir),
                 poolSettings, timers, dataDir);
         InstancePools pools = new InstancePools(factory, poolSettings, timers);
         closeInReverse.push(pools);
@@ -127,14 +136,33 @@ public final class Nimbus implements AutoCloseable {
                 blankToNull(password), config.integer(Setting.DB_POOL_SIZE));
     }
 
-    private SandboxBackend sandbox() {
-        LOG.warn("""
+    /**
+     * Every backend that can run here. The configured default must be one of them: a server
+     * asked for isolation it cannot give refuses to start rather than run functions unconfined.
+     */
+    private SandboxBackends sandboxes(Path dataDir) throws IOException {
+        List<SandboxBackend> available = new ArrayList<>(List.of(new ProcessSandbox()));
+        Map<String, String> unavailable = new LinkedHashMap<>();
+        String namespace = NamespaceSandbox.unavailableReason();
+        if (namespace == null) {
+            available.add(NamespaceSandbox.create(dataDir));
+        } else {
+            unavailable.put("namespace", namespace);
+        }
+        unavailable.put("gvisor", "not supported yet");
+        String chosen = config.string(Setting.SANDBOX);
+        if (unavailable.containsKey(chosen)) {
+            throw new NimbusConfig.ConfigException("sandbox backend '" + chosen + "' cannot run here: " + unavailable.get(chosen));
+        }
+        if (chosen.equals("process")) {
+            LOG.warn("""
 
-                ************************************************************************
-                *  SANDBOX BACKEND 'process': functions run as plain processes with   *
-                *  NO ISOLATION. Use it for development only, never for untrusted code *
-                ************************************************************************""");
-        return new ProcessSandbox();
+                    ************************************************************************
+                    *  SANDBOX BACKEND 'process': functions run as plain processes with   *
+                    *  NO ISOLATION. Use it for development only, never for untrusted code *
+                    ************************************************************************""");
+        }
+        return new SandboxBackends(available, unavailable, chosen, config.integer(Setting.PIDS_MAX));
     }
 
     private static ScheduledExecutorService timers() {

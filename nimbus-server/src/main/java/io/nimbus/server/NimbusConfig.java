@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,6 +75,10 @@ public final class NimbusConfig {
         return Duration.ofSeconds(integer(setting));
     }
 
+    public String host() {
+        return string(Setting.HOST);
+    }
+
     public Path dataDir() {
         return Path.of(string(Setting.DATA_DIR)).toAbsolutePath().normalize();
     }
@@ -85,6 +90,12 @@ public final class NimbusConfig {
                 if (value < 0) {
                     throw new ConfigException(setting.key() + " must not be negative");
                 }
+            }
+        }
+        for (Setting atLeastOne : List.of(Setting.ASYNC_CONCURRENCY, Setting.DB_POOL_SIZE, Setting.MAX_INVOCATIONS,
+                Setting.PIDS_MAX, Setting.RECORD_FLUSH_MS, Setting.ASYNC_POLL_MS)) {
+            if (integer(atLeastOne) < 1) {
+                throw new ConfigException(atLeastOne.key() + " (" + atLeastOne.env() + ") must be at least 1");
             }
         }
         int port = integer(Setting.PORT);
@@ -99,8 +110,8 @@ public final class NimbusConfig {
             throw new ConfigException("store.kind postgres needs store.url (NIMBUS_DB_URL, --db-url), "
                     + "for example jdbc:postgresql://127.0.0.1:5432/nimbus");
         }
-        if (!string(Setting.SANDBOX).equals("process")) {
-            throw new ConfigException("sandbox.backend (NIMBUS_SANDBOX) must be 'process' in this version, not '"
+        if (!List.of("namespace", "gvisor", "process").contains(string(Setting.SANDBOX))) {
+            throw new ConfigException("sandbox.backend (NIMBUS_SANDBOX, --sandbox) must be namespace, gvisor or process, not '"
                     + string(Setting.SANDBOX) + "'");
         }
     }
@@ -126,6 +137,12 @@ public final class NimbusConfig {
             Setting setting = Setting.byKey(prefix);
             if (setting == null) {
                 throw new ConfigException("unknown setting '" + prefix + "' in " + file);
+            }
+            if (node.isNull()) {
+                return;
+            }
+            if (!node.isValueNode()) {
+                throw new ConfigException("setting '" + prefix + "' in " + file + " must be a plain value, not a list or map");
             }
             values.put(setting, node.asText());
             return;

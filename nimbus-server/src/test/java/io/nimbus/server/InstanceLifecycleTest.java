@@ -28,7 +28,7 @@ class InstanceLifecycleTest {
     void anInstanceIsRecycledAfterMaxInvocations() {
         try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.MAX_INVOCATIONS, "3"))) {
             ApiClient api = nimbus.client();
-            api.createFunction("recycled", "node", "exports.handler = async () => process.pid;\n");
+            api.createFunction("recycled", "node", "const instance = require('crypto').randomUUID();\nexports.handler = async () => instance;\n");
 
             Reply first = api.invoke("recycled", "{}");
             Reply second = api.invoke("recycled", "{}");
@@ -48,7 +48,7 @@ class InstanceLifecycleTest {
     void anInstanceIsRecycledAfterMaxAge() {
         try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.MAX_AGE_SEC, "1"))) {
             ApiClient api = nimbus.client();
-            api.createFunction("aged", "python", "import os\ndef handler(event):\n    return os.getpid()\n");
+            api.createFunction("aged", "python", "import uuid\nINSTANCE = uuid.uuid4().hex\ndef handler(event):\n    return INSTANCE\n");
             Reply first = api.invoke("aged", "{}");
             ApiClient.sleep(1100);
 
@@ -66,17 +66,17 @@ class InstanceLifecycleTest {
         try (RunningNimbus nimbus = RunningNimbus.start()) {
             ApiClient api = nimbus.client();
             api.createFunction("parallel", "python",
-                    "import os, time\ndef handler(event):\n    time.sleep(0.3)\n    return os.getpid()\n",
+                    "import time, uuid\nINSTANCE = uuid.uuid4().hex\ndef handler(event):\n    time.sleep(0.3)\n    return INSTANCE\n",
                     Map.of("max_instances", 3));
             java.util.List<Thread> callers = new java.util.ArrayList<>();
-            java.util.Set<String> pids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.Set<String> instanceIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
             java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
             for (int i = 0; i < 6; i++) {
                 callers.add(Thread.ofVirtual().start(() -> {
                     Reply reply = api.invoke("parallel", "{}");
                     if (reply.status() == 200) {
                         ok.incrementAndGet();
-                        pids.add(reply.body());
+                        instanceIds.add(reply.body());
                     }
                 }));
             }
@@ -85,7 +85,7 @@ class InstanceLifecycleTest {
             }
 
             assertThat(ok.get()).isEqualTo(6);
-            assertThat(pids.size()).isBetween(2, 3);
+            assertThat(instanceIds.size()).isBetween(2, 3);
             assertThat(instances(api.get("/health"), "parallel")).isLessThanOrEqualTo(3);
         }
     }

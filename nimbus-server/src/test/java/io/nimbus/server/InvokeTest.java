@@ -298,12 +298,13 @@ class InvokeTest {
     void anInstanceThatSpeaksWhenNobodyAskedIsNeverHandedAnotherRequest() {
         api.createFunction("node-late-answer", "node", """
                 const fs = require('fs');
+                const instance = require('crypto').randomUUID();
                 exports.handler = async (event) => {
                   if (event.late) {
                     const frame = Buffer.from([0, 0, 0, 23, 3, 0, 0, 0, 11, ...Buffer.from('{"ok":true}')]);
                     setTimeout(() => fs.writeSync(4, Buffer.concat([frame, Buffer.from('"forged"')])), 50);
                   }
-                  return process.pid;
+                  return instance;
                 };
                 """);
         Reply first = api.invoke("node-late-answer", "{\"late\": true}");

@@ -2,20 +2,25 @@ package io.nimbus.store;
 
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionStatus;
+import io.nimbus.domain.SandboxSpec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 
 /** How a {@link Function} maps to a row of the functions table. */
 final class FunctionRows {
     static final String COLUMNS = "id, name, description, runtime, handler, memory_mb, timeout_sec, max_instances,"
-            + " env_vars, tags, status, version, code_hash, created_at, updated_at";
-    static final String INSERT = "INSERT INTO functions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " env_vars, tags, status, version, code_hash, created_at, updated_at,"
+            + " isolation, network, ephemeral_storage_mb, cpus";
+    static final String INSERT = "INSERT INTO functions (" + COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Everything an update may change: id, name and creation time never do. */
     static final String UPDATE = "UPDATE functions SET description = ?, runtime = ?, handler = ?, memory_mb = ?,"
             + " timeout_sec = ?, max_instances = ?, env_vars = ?, tags = ?, status = ?, version = ?, code_hash = ?,"
-            + " updated_at = ? WHERE id = ? AND version = ?";
+            + " updated_at = ?, isolation = ?, network = ?, ephemeral_storage_mb = ?, cpus = ?"
+            + " WHERE id = ? AND version = ?";
 
     private FunctionRows() {
     }
@@ -26,14 +31,27 @@ final class FunctionRows {
         bindChangeable(statement, 3, function);
         EpochMillis.bind(statement, 14, function.createdAt());
         EpochMillis.bind(statement, 15, function.updatedAt());
+        bindSandbox(statement, 16, function.sandbox());
     }
 
     /** Binds {@link #UPDATE}: {@code function} replaces the row that is at the version before it. */
     static void bindUpdate(PreparedStatement statement, Function function) throws SQLException {
         bindChangeable(statement, 1, function);
         EpochMillis.bind(statement, 12, function.updatedAt());
-        statement.setString(13, function.id());
-        statement.setInt(14, function.version() - 1);
+        bindSandbox(statement, 13, function.sandbox());
+        statement.setString(17, function.id());
+        statement.setInt(18, function.version() - 1);
+    }
+
+    private static void bindSandbox(PreparedStatement statement, int first, SandboxSpec sandbox) throws SQLException {
+        statement.setString(first, sandbox.isolation());
+        statement.setString(first + 1, sandbox.network());
+        statement.setInt(first + 2, sandbox.ephemeralStorageMb());
+        if (sandbox.cpus() == null) {
+            statement.setNull(first + 3, Types.DOUBLE);
+        } else {
+            statement.setDouble(first + 3, sandbox.cpus());
+        }
     }
 
     static Function read(ResultSet row) throws SQLException {
@@ -52,7 +70,15 @@ final class FunctionRows {
                 row.getInt("version"),
                 row.getString("code_hash"),
                 EpochMillis.read(row, "created_at"),
-                EpochMillis.read(row, "updated_at"));
+                EpochMillis.read(row, "updated_at"),
+                readSandbox(row));
+    }
+
+    private static SandboxSpec readSandbox(ResultSet row) throws SQLException {
+        double cpus = row.getDouble("cpus");
+        Double explicitCpus = row.wasNull() ? null : cpus;
+        return new SandboxSpec(row.getString("isolation"), row.getString("network"), row.getInt("ephemeral_storage_mb"),
+                explicitCpus);
     }
 
     /** The columns from description to code_hash, in that order, from parameter {@code first} on. */

@@ -43,7 +43,8 @@ const HEADED_PREFIX_BYTES = 9; // body length, type, header length
 // that would not fit is reported as an error instead of being sent.
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const OK_HEADER = '{"ok":true}';
-const MAX_RESULT_BYTES = MAX_BODY_BYTES - 4 - OK_HEADER.length;
+// A result over 6 MiB (Lambda's synchronous limit, the same as the event's) is refused here.
+const MAX_RESULT_BYTES = 6 * 1024 * 1024;
 const LOG_LIMIT_BYTES = 65536;
 const TRUNCATION_MARKER = Buffer.from('\n[nimbus: log truncated at 65536 bytes]\n');
 // An error's message and stack are clipped so a huge error text cannot overflow a frame.
@@ -508,7 +509,7 @@ class Worker {
     }
     // A UTF-16 unit is at most 3 UTF-8 bytes: only long strings need counting.
     if (json.length > MAX_RESULT_BYTES / 3 && Buffer.byteLength(json) > MAX_RESULT_BYTES) {
-      this.fail('ResultTooLarge', `the result is ${Buffer.byteLength(json)} bytes of JSON, over the ${MAX_RESULT_BYTES}-byte limit of a response`);
+      this.fail('ResponseTooLarge', `the result is ${Buffer.byteLength(json)} bytes of JSON, over the ${MAX_RESULT_BYTES}-byte limit of a response`);
       return;
     }
     this.respond(OK_HEADER, json);

@@ -48,7 +48,8 @@ READ_CHUNK = 65536
 
 PING_FRAME = FRAME_PREFIX.pack(0, PING)
 OK_HEADER = b'{"ok":true}'
-MAX_RESULT_BYTES = MAX_BODY_BYTES - U32.size - len(OK_HEADER)
+# A result over 6 MiB (Lambda's synchronous limit, the same as the event's) is refused here.
+MAX_RESULT_BYTES = 6 * 1024 * 1024
 RUNTIME_VERSION = sys.version.split()[0]
 
 _JSON_UTF8 = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -468,7 +469,7 @@ class Worker:
             self._fail("SerializationError", f"the handler's result cannot be serialized to JSON: {exc}")
             return
         if len(body) > MAX_RESULT_BYTES:
-            self._fail("ResultTooLarge", f"the result is {len(body)} bytes of JSON, over the {MAX_RESULT_BYTES}-byte limit of a response")
+            self._fail("ResponseTooLarge", f"the result is {len(body)} bytes of JSON, over the {MAX_RESULT_BYTES}-byte limit of a response")
             return
         self._respond(OK_HEADER, body)
 

@@ -1,0 +1,203 @@
+package io.nimbus.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Linux namespaces through bubblewrap, with a control group per instance and a seccomp
+ * filter. The worker gets new pid, mount, network, ipc, uts and cgroup namespaces; a root
+ * made of the runtime's files read-only (/usr, the interpreter), the function's code
+ * read-only at /var/function, the bootstrap at /var/runtime, a private size-bounded /tmp,
+ * its own /proc and a minimal /dev; no host /etc. It runs as uid 65534 with no capabilities
+ * and no_new_privs.
+ *
+ * <p>The launch is a short chain, each step doing one thing: {@code /bin/sh} joins the
+ * instance's control groups (so everything after is limited from its first instruction),
+ * opens the seccomp program on fd 9 (dash takes one-digit descriptors only) and lays out the protocol pipes; {@code bwrap} builds
+ * the namespaces and the root, keeps only the capabilities needed to change uid, and loads
+ * the filter; {@code setpriv} drops to the unprivileged uid, clears every capability set and
+ * sets no_new_privs; then the interpreter runs the bootstrap.
+ */
+public final class NamespaceSandbox implements SandboxBackend {
+    static final Path BWRAP = Path.of("/usr/bin/bwrap");
+    static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final String UNPRIVILEGED = "65534";
+    private static final String CODE_DIR = "/var/function";
+    private static final String RUNTIME_DIR = "/var/runtime";
+    private static final String JOIN_AND_EXEC = """
+            seccomp=$1; shift
+            while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done
+            shift
+            exec "$@" 3<&0 4>&1 </dev/null 1>&2 9<"$seccomp"
+            """;
+
+    private final Path seccompProgram;
+    private final String cgroupScope;
+
+    private NamespaceSandbox(Path seccompProgram, String cgroupScope) {
+        this.seccompProgram = seccompProgram;
+        this.cgroupScope = cgroupScope;
+    }
+
+    /** Why this backend cannot run here, or null when it can. */
+    public static String unavailableReason() {
+        if (!Files.isExecutable(BWRAP)) {
+            return "bubblewrap is not installed: apt-get install -y bubblewrap";
+        }
+        if (!Files.isExecutable(SETPRIV)) {
+            return "setpriv is not installed: apt-get install -y util-linux";
+        }
+        if (!Cgroup.available()) {
+            return "control groups are not writable (run as root, or delegate a cgroup to this user)";
+        }
+        if (!SeccompFilter.supported()) {
+            return "the seccomp filter supports x86_64 only";
+        }
+        return null;
+    }
+
+    /**
+     * The backend, with its seccomp program written under {@code dataDir}. Its control groups
+     * live in a scope named after the data directory, so that servers on one host never touch
+     * each other's; groups a killed predecessor left there are removed now.
+     */
+    public static NamespaceSandbox create(Path dataDir) throws IOException {
+        Path program = SeccompFilter.writeTo(Files.createDirectories(dataDir.resolve("sandbox")));
+        String scope = "nimbus/" + Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
+        Cgroup.removeLeftovers(scope);
+        return new NamespaceSandbox(program, scope);
+    }
+
+    @Override
+    public String name() {
+        return "namespace";
+    }
+
+    @Override
+    public boolean isolates() {
+        return true;
+    }
+
+    @Override
+    public SandboxedWorker start(WorkerLaunch launch) throws IOException {
+        Cgroup cgroup = Cgroup.create(cgroupScope, launch.instanceId(), launch.limits());
+        try {
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "nimbus-sandbox",
+                    seccompProgram.toString()));
+            cgroup.procsFiles().forEach(file -> command.add(file.toString()));
+            command.add("--");
+            command.addAll(bwrap(launch));
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().clear();
+            builder.environment().putAll(launch.environment());
+            builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
+            return new NamespaceWorker(builder.start(), cgroup);
+        } catch (IOException | RuntimeException e) {
+            cgroup.delete();
+            throw e;
+        }
+    }
+
+    private static List<String> bwrap(WorkerLaunch launch) {
+        List<String> args = new ArrayList<>(List.of(BWRAP.toString(),
+                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--die-with-parent", "--new-session", "--hostname", "nimbus",
+                "--ro-bind", "/usr", "/usr",
+                "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+                "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                "--perms", "0755", "--dir", "/var",
+                "--ro-bind", launch.codeDir().toString(), CODE_DIR,
+                "--ro-bind", launch.bootstrap().getParent().toString(), RUNTIME_DIR,
+                "--size", Long.toString(launch.limits().tmpMb() * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/tmp",
+                "--proc", "/proc", "--dev", "/dev",
+                "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
+                "--seccomp", "9",
+                "--chdir", CODE_DIR));
+        Path home = interpreterHome(launch.interpreter());
+        if (home != null) {
+            // At its own path: an interpreter finds its shared libraries through an rpath
+            // (pyenv's libpython), and elsewhere it would load the system's instead.
+            for (int depth = 1; depth < home.getNameCount(); depth++) {
+                args.addAll(List.of("--perms", "0755", "--dir", "/" + home.subpath(0, depth)));
+            }
+            args.addAll(List.of("--ro-bind", home.toString(), home.toString()));
+        }
+        if (launch.limits().network() == SandboxLimits.Network.HOST) {
+            args.add("--share-net");
+            for (String file : List.of("/etc/resolv.conf", "/etc/hosts", "/etc/ssl", "/etc/ca-certificates")) {
+                args.addAll(List.of("--ro-bind-try", file, file));
+            }
+        } else {
+            args.add("--unshare-net");
+        }
+        args.addAll(List.of("--", SETPRIV.toString(), "--reuid=" + UNPRIVILEGED, "--regid=" + UNPRIVILEGED,
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+                launch.interpreter().toString(), RUNTIME_DIR + "/" + launch.bootstrap().getFileName()));
+        return args;
+    }
+
+    /** An interpreter outside /usr (pyenv's, say) brings its whole installation: bin/.. is bound read-only, in place. */
+    private static Path interpreterHome(Path interpreter) {
+        if (interpreter.startsWith("/usr")) {
+            return null;
+        }
+        return interpreter.getParent().getParent();
+    }
+
+    private static final class NamespaceWorker implements SandboxedWorker {
+        private final Process process;
+        private final Cgroup cgroup;
+        private volatile boolean killed;
+
+        NamespaceWorker(Process process, Cgroup cgroup) {
+            this.process = process;
+            this.cgroup = cgroup;
+        }
+
+        @Override
+        public InputStream fromWorker() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public OutputStream toWorker() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public String codeDir() {
+            return CODE_DIR;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public boolean oomKilled() {
+            return cgroup.oomKilled();
+        }
+
+        @Override
+        public synchronized void kill() {
+            if (killed) {
+                return;
+            }
+            killed = true;
+            cgroup.killAll();
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            cgroup.delete();
+        }
+    }
+}
