@@ -89,6 +89,7 @@ public final class Instance {
         header.set("env", JSON.valueToTree(env));
         ExecResult result = exchange(new Frame(FrameType.INIT, bytes(header), new byte[0]), timeoutMs, false);
         if (result instanceof ExecResult.Completed) {
+            worker.initialized();
             state.set(InstanceState.IDLE);
             return null;
         }

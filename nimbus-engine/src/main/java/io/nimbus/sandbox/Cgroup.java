@@ -15,6 +15,22 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** The files a process writes its pid to, to join this group (one per v1 controller). */
     List<Path> procsFiles();
 
+    /** Sets the CPU share, in cores. */
+    void limitCpu(double cpus) throws IOException;
+
+    /**
+     * The CFS period: short, so that a throttled instance waits at most a few milliseconds
+     * for its next slice instead of most of a 100 ms period.
+     */
+    long CPU_PERIOD_US = 20_000;
+
+    /** The kernel's smallest quota. */
+    long MIN_CPU_QUOTA_US = 1_000;
+
+    static long quotaMicros(double cpus) {
+        return Math.max(MIN_CPU_QUOTA_US, Math.round(cpus * CPU_PERIOD_US));
+    }
+
     /** Whether the kernel's OOM killer killed a process of this group. */
     boolean oomKilled();
 

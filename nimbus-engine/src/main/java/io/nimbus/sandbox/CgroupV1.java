@@ -13,7 +13,6 @@ import java.util.List;
 final class CgroupV1 implements Cgroup {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu", "freezer");
-    private static final long CPU_PERIOD_US = 100_000;
 
     private final List<Path> dirs;
 
@@ -49,10 +48,13 @@ final class CgroupV1 implements Cgroup {
         }
         Cgroup.write(memory.resolve("memory.swappiness"), "0");
         Cgroup.write(dir("pids").resolve("pids.max"), Integer.toString(limits.pids()));
-        Path cpu = dir("cpu");
-        Cgroup.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
-        long quota = Math.max(1000, Math.round(limits.cpus() * CPU_PERIOD_US));
-        Cgroup.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+        Cgroup.write(dir("cpu").resolve("cpu.cfs_period_us"), Long.toString(Cgroup.CPU_PERIOD_US));
+        limitCpu(limits.cpus());
+    }
+
+    @Override
+    public void limitCpu(double cpus) throws IOException {
+        Cgroup.write(dir("cpu").resolve("cpu.cfs_quota_us"), Long.toString(Cgroup.quotaMicros(cpus)));
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.util.List;
 /** An instance's group in the unified (version 2) hierarchy. */
 final class CgroupV2 implements Cgroup {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
-    private static final long CPU_PERIOD_US = 100_000;
 
     private final Path dir;
 
@@ -31,8 +30,7 @@ final class CgroupV2 implements Cgroup {
             Cgroup.write(group.dir.resolve("memory.max"), Long.toString(limits.memoryMb() * 1024L * 1024L));
             Cgroup.write(group.dir.resolve("memory.swap.max"), "0");
             Cgroup.write(group.dir.resolve("pids.max"), Integer.toString(limits.pids()));
-            long quota = Math.max(1000, Math.round(limits.cpus() * CPU_PERIOD_US));
-            Cgroup.write(group.dir.resolve("cpu.max"), quota + " " + CPU_PERIOD_US);
+            group.limitCpu(limits.cpus());
         } catch (IOException | RuntimeException e) {
             group.delete();
             throw e;
@@ -60,6 +58,11 @@ final class CgroupV2 implements Cgroup {
         } catch (IOException e) {
             // no scope yet: nothing left over
         }
+    }
+
+    @Override
+    public void limitCpu(double cpus) throws IOException {
+        Cgroup.write(dir.resolve("cpu.max"), Cgroup.quotaMicros(cpus) + " " + Cgroup.CPU_PERIOD_US);
     }
 
     @Override

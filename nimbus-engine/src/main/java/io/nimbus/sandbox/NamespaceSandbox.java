@@ -27,6 +27,8 @@ public final class NamespaceSandbox implements SandboxBackend {
     static final Path BWRAP = Path.of("/usr/bin/bwrap");
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final String UNPRIVILEGED = "65534";
+    /** The CPU share an instance gets while it loads its function, whatever its steady share. */
+    private static final double INIT_CPUS = 1.0;
     private static final String CODE_DIR = "/var/function";
     private static final String RUNTIME_DIR = "/var/runtime";
     private static final String JOIN_AND_EXEC = """
@@ -85,7 +87,10 @@ public final class NamespaceSandbox implements SandboxBackend {
 
     @Override
     public SandboxedWorker start(WorkerLaunch launch) throws IOException {
-        Cgroup cgroup = Cgroup.create(cgroupScope, launch.instanceId(), launch.limits());
+        SandboxLimits steady = launch.limits();
+        SandboxLimits loading = new SandboxLimits(steady.memoryMb(), Math.max(steady.cpus(), INIT_CPUS), steady.pids(),
+                steady.tmpMb(), steady.network());
+        Cgroup cgroup = Cgroup.create(cgroupScope, launch.instanceId(), loading);
         try {
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "nimbus-sandbox",
                     seccompProgram.toString()));
@@ -96,7 +101,7 @@ public final class NamespaceSandbox implements SandboxBackend {
             builder.environment().clear();
             builder.environment().putAll(launch.environment());
             builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
-            return new NamespaceWorker(builder.start(), cgroup);
+            return new NamespaceWorker(builder.start(), cgroup, steady.cpus());
         } catch (IOException | RuntimeException e) {
             cgroup.delete();
             throw e;
@@ -152,11 +157,22 @@ public final class NamespaceSandbox implements SandboxBackend {
     private static final class NamespaceWorker implements SandboxedWorker {
         private final Process process;
         private final Cgroup cgroup;
+        private final double steadyCpus;
         private volatile boolean killed;
 
-        NamespaceWorker(Process process, Cgroup cgroup) {
+        NamespaceWorker(Process process, Cgroup cgroup, double steadyCpus) {
             this.process = process;
             this.cgroup = cgroup;
+            this.steadyCpus = steadyCpus;
+        }
+
+        @Override
+        public void initialized() {
+            try {
+                cgroup.limitCpu(steadyCpus);
+            } catch (IOException e) {
+                kill();
+            }
         }
 
         @Override

@@ -17,6 +17,14 @@ public interface SandboxedWorker {
 
     boolean isAlive();
 
+    /**
+     * The function has loaded: from now on the worker runs under its steady limits. Loading
+     * itself may run with more CPU (as Lambda's init phase does), so that a small function's
+     * cold start is not stretched by its small CPU share.
+     */
+    default void initialized() {
+    }
+
     /** Whether the sandbox's memory limit killed one of its processes. */
     boolean oomKilled();
 
