@@ -1,7 +1,5 @@
 package io.nimbus.pool;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +8,7 @@ import io.nimbus.domain.Limits;
 import io.nimbus.protocol.Frame;
 import io.nimbus.protocol.FrameCodec;
 import io.nimbus.protocol.FrameType;
+import io.nimbus.protocol.JsonPayload;
 import io.nimbus.protocol.ProtocolException;
 import io.nimbus.sandbox.SandboxedWorker;
 
@@ -34,7 +33,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Instance {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private final String id;
     private final Function function;
@@ -234,7 +232,7 @@ public final class Instance {
             if (expectsResult && frame.payload().length > Limits.MAX_PAYLOAD_BYTES) {
                 return new ExecResult.ResponseTooLarge(frame.payload().length, takeLogs());
             }
-            if (expectsResult && !isJson(frame.payload())) {
+            if (expectsResult && !JsonPayload.isSingleValue(frame.payload())) {
                 return new ExecResult.HandlerFailed("InvalidOutput",
                         "the function's result is not valid UTF-8 JSON", null, takeLogs());
             }
@@ -269,21 +267,6 @@ public final class Instance {
     private String takeLogs() {
         strayOutput.drainInto(logs);
         return logs.isEmpty() ? "" : logs.drain();
-    }
-
-    private static boolean isJson(byte[] payload) {
-        if (payload.length == 0) {
-            return false;
-        }
-        try (JsonParser parser = JSON_FACTORY.createParser(payload)) {
-            if (parser.nextToken() == null) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static byte[] bytes(ObjectNode node) {

@@ -16,6 +16,7 @@ import io.nimbus.invoker.InvocationHistory;
 import io.nimbus.invoker.InvokeOutcome;
 import io.nimbus.invoker.Invoker;
 import io.nimbus.pool.ExecResult;
+import io.nimbus.protocol.JsonPayload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -117,7 +118,7 @@ final class InvocationHandlers {
         if (body.length == 0) {
             return EMPTY_EVENT;
         }
-        if (!Json.isJson(body)) {
+        if (!JsonPayload.isSingleValue(body)) {
             throw new ApiException(400, "InvalidEvent", "the request body is not valid JSON", null);
         }
         return body;

@@ -30,7 +30,6 @@ final class Json {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private Json() {
     }
@@ -73,19 +72,6 @@ final class Json {
             throw ApiException.badRequest(path(e), "the request body is not valid: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiException.badRequest(null, "the request body could not be read: " + e.getMessage());
-        }
-    }
-
-    /** Whether the bytes are exactly one JSON value. Streams through without building a tree. */
-    static boolean isJson(byte[] body) {
-        try (JsonParser parser = FACTORY.createParser(body)) {
-            if (parser.nextToken() == null) {
-                return false;
-            }
-            parser.skipChildren();
-            return parser.nextToken() == null;
-        } catch (IOException e) {
-            return false;
         }
     }
 

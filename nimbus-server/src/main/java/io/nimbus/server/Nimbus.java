@@ -149,7 +149,12 @@ public final class Nimbus implements AutoCloseable {
         } else {
             unavailable.put("namespace", namespace);
         }
-        unavailable.put("gvisor", "not supported yet");
+        String gvisor = io.nimbus.sandbox.GvisorSandbox.unavailableReason();
+        if (gvisor == null) {
+            available.add(io.nimbus.sandbox.GvisorSandbox.create(dataDir));
+        } else {
+            unavailable.put("gvisor", gvisor);
+        }
         String chosen = config.string(Setting.SANDBOX);
         if (unavailable.containsKey(chosen)) {
             throw new NimbusConfig.ConfigException("sandbox backend '" + chosen + "' cannot run here: " + unavailable.get(chosen));
