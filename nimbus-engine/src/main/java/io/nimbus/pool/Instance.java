@@ -194,21 +194,25 @@ public final class Instance {
                         return new ExecResult.Completed(new byte[0], "");
                     }
                     default -> {
+                        String logs = takeLogs();
                         remove();
-                        return new ExecResult.WorkerDied("the worker sent an unexpected " + frame.type() + " frame", takeLogs());
+                        return new ExecResult.WorkerDied("the worker sent an unexpected " + frame.type() + " frame", logs);
                     }
                 }
             }
         } catch (IOException e) {
+            // read before remove(): removing deletes the stray-output file, and with it what
+            // the function's processes printed on the way down
             boolean outOfMemory = worker.oomKilled();
+            String logs = takeLogs();
             remove();
             if (timedOut) {
-                return new ExecResult.TimedOut(timeoutMs, takeLogs());
+                return new ExecResult.TimedOut(timeoutMs, logs);
             }
             if (outOfMemory) {
-                return new ExecResult.OutOfMemory(function.memoryMb(), takeLogs());
+                return new ExecResult.OutOfMemory(function.memoryMb(), logs);
             }
-            return new ExecResult.WorkerDied(diedMessage(e), takeLogs());
+            return new ExecResult.WorkerDied(diedMessage(e), logs);
         } finally {
             killer.cancel(false);
         }

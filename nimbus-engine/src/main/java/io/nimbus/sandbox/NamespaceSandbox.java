@@ -17,10 +17,10 @@ import java.util.List;
  * and no_new_privs.
  *
  * <p>The launch is a short chain, each step doing one thing: {@code /bin/sh} joins the
- * instance's control groups (so everything after is limited from its first instruction),
- * opens the seccomp program on fd 9 (dash takes one-digit descriptors only) and lays out the protocol pipes; {@code bwrap} builds
- * the namespaces and the root, keeps only the capabilities needed to change uid, and loads
- * the filter; {@code setpriv} drops to the unprivileged uid, clears every capability set and
+ * instance's control groups (so everything after is limited from its first instruction)
+ * and lays out the descriptors; {@code bwrap} builds the namespaces and the root, keeps only
+ * the capabilities needed to change uid, and loads the seccomp filter; {@code prlimit} caps
+ * file sizes; {@code setpriv} drops to the unprivileged uid, clears every capability set and
  * sets no_new_privs; then the interpreter runs the bootstrap.
  */
 public final class NamespaceSandbox implements SandboxBackend {
@@ -31,12 +31,19 @@ public final class NamespaceSandbox implements SandboxBackend {
     private static final double INIT_CPUS = 1.0;
     private static final String CODE_DIR = "/var/function";
     private static final String RUNTIME_DIR = "/var/runtime";
+    static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+    /**
+     * Joins the control groups named before {@code --}, then runs bwrap with the protocol
+     * pipes on fds 3 and 4, the seccomp program on fd 9 and bwrap's options on fd 8 (dash
+     * takes one-digit descriptors only); the command follows {@code --}. Options read from a
+     * descriptor keep the host's paths out of the sandbox: its pid 1 is bwrap, and
+     * /proc/1/cmdline is readable.
+     */
     private static final String JOIN_AND_EXEC = """
-            seccomp=$1; shift
+            seccomp=$1; options=$2; shift 2
             while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done
-            shift
-            exec "$@" 3<&0 4>&1 </dev/null 1>&2 9<"$seccomp"
-            """;
+            exec %s --args 8 "$@" 3<&0 4>&1 </dev/null 1>&2 9<"$seccomp" 8<"$options"
+            """.formatted(BWRAP);
 
     private final Path seccompProgram;
     private final String cgroupScope;
@@ -51,8 +58,8 @@ public final class NamespaceSandbox implements SandboxBackend {
         if (!Files.isExecutable(BWRAP)) {
             return "bubblewrap is not installed: apt-get install -y bubblewrap";
         }
-        if (!Files.isExecutable(SETPRIV)) {
-            return "setpriv is not installed: apt-get install -y util-linux";
+        if (!Files.isExecutable(SETPRIV) || !Files.isExecutable(PRLIMIT)) {
+            return "setpriv and prlimit are not installed: apt-get install -y util-linux";
         }
         if (!Cgroup.available()) {
             return "control groups are not writable (run as root, or delegate a cgroup to this user)";
@@ -91,25 +98,28 @@ public final class NamespaceSandbox implements SandboxBackend {
         SandboxLimits loading = new SandboxLimits(steady.memoryMb(), Math.max(steady.cpus(), INIT_CPUS), steady.pids(),
                 steady.tmpMb(), steady.network());
         Cgroup cgroup = Cgroup.create(cgroupScope, launch.instanceId(), loading);
+        Path arguments = launch.strayOutputFile().resolveSibling(launch.instanceId() + ".args");
         try {
+            Files.writeString(arguments, String.join("\0", bwrapOptions(launch)) + "\0");
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "nimbus-sandbox",
-                    seccompProgram.toString()));
+                    seccompProgram.toString(), arguments.toString()));
             cgroup.procsFiles().forEach(file -> command.add(file.toString()));
             command.add("--");
-            command.addAll(bwrap(launch));
+            command.addAll(confinedCommand(launch));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
             builder.environment().putAll(launch.environment());
             builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
-            return new NamespaceWorker(builder.start(), cgroup, steady.cpus());
+            return new NamespaceWorker(builder.start(), cgroup, steady.cpus(), arguments);
         } catch (IOException | RuntimeException e) {
             cgroup.delete();
+            Files.deleteIfExists(arguments);
             throw e;
         }
     }
 
-    private static List<String> bwrap(WorkerLaunch launch) {
-        List<String> args = new ArrayList<>(List.of(BWRAP.toString(),
+    private static List<String> bwrapOptions(WorkerLaunch launch) {
+        List<String> args = new ArrayList<>(List.of(
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--die-with-parent", "--new-session", "--hostname", "nimbus",
                 "--ro-bind", "/usr", "/usr",
@@ -140,10 +150,20 @@ public final class NamespaceSandbox implements SandboxBackend {
         } else {
             args.add("--unshare-net");
         }
-        args.addAll(List.of("--", SETPRIV.toString(), "--reuid=" + UNPRIVILEGED, "--regid=" + UNPRIVILEGED,
-                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
-                launch.interpreter().toString(), RUNTIME_DIR + "/" + launch.bootstrap().getFileName()));
         return args;
+    }
+
+    /**
+     * What bwrap runs. The stray-output file is on the host's disk: RLIMIT_FSIZE keeps what the
+     * function's processes print there (and any file they write) within its /tmp size, plus a
+     * MiB so that filling /tmp still ends in ENOSPC, as a user expects, rather than EFBIG.
+     */
+    private static List<String> confinedCommand(WorkerLaunch launch) {
+        long fileSizeLimit = (launch.limits().tmpMb() + 1L) * 1024L * 1024L;
+        return List.of(PRLIMIT.toString(), "--fsize=" + fileSizeLimit + ":" + fileSizeLimit, "--",
+                SETPRIV.toString(), "--reuid=" + UNPRIVILEGED, "--regid=" + UNPRIVILEGED,
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+                launch.interpreter().toString(), RUNTIME_DIR + "/" + launch.bootstrap().getFileName());
     }
 
     /** An interpreter outside /usr (pyenv's, say) brings its whole installation: bin/.. is bound read-only, in place. */
@@ -158,12 +178,14 @@ public final class NamespaceSandbox implements SandboxBackend {
         private final Process process;
         private final Cgroup cgroup;
         private final double steadyCpus;
+        private final Path arguments;
         private volatile boolean killed;
 
-        NamespaceWorker(Process process, Cgroup cgroup, double steadyCpus) {
+        NamespaceWorker(Process process, Cgroup cgroup, double steadyCpus, Path arguments) {
             this.process = process;
             this.cgroup = cgroup;
             this.steadyCpus = steadyCpus;
+            this.arguments = arguments;
         }
 
         @Override
@@ -214,6 +236,11 @@ public final class NamespaceSandbox implements SandboxBackend {
                 Thread.currentThread().interrupt();
             }
             cgroup.delete();
+            try {
+                Files.deleteIfExists(arguments);
+            } catch (IOException ignored) {
+                // the instance folder is emptied at start-up anyway
+            }
         }
     }
 }
