@@ -12,6 +12,7 @@ import java.util.Map;
  * @param handler      {@code module.function}
  * @param maxInstances concurrency cap: the most instances (and so in-flight invocations) at once
  * @param sandbox      how its instances are confined
+ * @param pool         how its instances are pooled
  */
 public record Function(
         String id,
@@ -29,20 +30,22 @@ public record Function(
         String codeHash,
         Instant createdAt,
         Instant updatedAt,
-        SandboxSpec sandbox) {
+        SandboxSpec sandbox,
+        PoolSpec pool) {
 
     public Function {
         envVars = Map.copyOf(envVars);
         tags = List.copyOf(tags);
         sandbox = sandbox == null ? SandboxSpec.DEFAULT : sandbox;
+        pool = pool == null ? PoolSpec.DEFAULT : pool;
     }
 
-    /** A function confined the default way. */
+    /** A function confined and pooled the default way. */
     public Function(String id, String name, String description, String runtime, String handler, int memoryMb,
                     int timeoutSec, int maxInstances, Map<String, String> envVars, List<String> tags,
                     FunctionStatus status, int version, String codeHash, Instant createdAt, Instant updatedAt) {
         this(id, name, description, runtime, handler, memoryMb, timeoutSec, maxInstances, envVars, tags, status,
-                version, codeHash, createdAt, updatedAt, SandboxSpec.DEFAULT);
+                version, codeHash, createdAt, updatedAt, SandboxSpec.DEFAULT, PoolSpec.DEFAULT);
     }
 
     /** The module part of the handler: {@code main} for {@code main.handler}. */

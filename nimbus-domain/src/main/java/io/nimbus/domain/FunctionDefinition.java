@@ -18,5 +18,6 @@ public record FunctionDefinition(
         int maxInstances,
         Map<String, String> envVars,
         List<String> tags,
-        SandboxSpec sandbox) {
+        SandboxSpec sandbox,
+        PoolSpec pool) {
 }

@@ -26,10 +26,16 @@ public record FunctionRequest(
         String isolation,
         String network,
         Integer ephemeralStorageMb,
-        Double cpus) {
+        Double cpus,
+        Integer minInstances,
+        Integer queueTimeoutMs,
+        Integer idleTtlSec,
+        Integer maxAgeSec,
+        Integer maxInvocations) {
 
     public FunctionRequest withHandler(String newHandler) {
         return new FunctionRequest(name, description, runtime, newHandler, code, files, memoryMb, timeoutSec,
-                maxInstances, envVars, tags, isolation, network, ephemeralStorageMb, cpus);
+                maxInstances, envVars, tags, isolation, network, ephemeralStorageMb, cpus, minInstances,
+                queueTimeoutMs, idleTtlSec, maxAgeSec, maxInvocations);
     }
 }

@@ -45,7 +45,8 @@ public final class FunctionValidator {
                 maxInstances(request.maxInstances(), Limits.DEFAULT_MAX_INSTANCES),
                 envVars(request.envVars(), Map.of()),
                 tags(request.tags(), List.of()),
-                sandbox(request, SandboxSpec.DEFAULT));
+                sandbox(request, SandboxSpec.DEFAULT),
+                pool(request, PoolSpec.DEFAULT, maxInstances(request.maxInstances(), Limits.DEFAULT_MAX_INSTANCES)));
     }
 
     /** Validates an update: absent fields keep the current values; code is null when unchanged. */
@@ -68,7 +69,8 @@ public final class FunctionValidator {
                 maxInstances(request.maxInstances(), current.maxInstances()),
                 envVars(request.envVars(), current.envVars()),
                 tags(request.tags(), current.tags()),
-                sandbox(request, current.sandbox()));
+                sandbox(request, current.sandbox()),
+                pool(request, current.pool(), maxInstances(request.maxInstances(), current.maxInstances())));
     }
 
     /**
@@ -218,6 +220,29 @@ public final class FunctionValidator {
             throw DomainException.invalid(field, field + " must be between " + min + " and " + max);
         }
         return value;
+    }
+
+    private static PoolSpec pool(FunctionRequest request, PoolSpec current, int maxInstances) {
+        int minInstances = inRange(request.minInstances(), current.minInstances(), 0, Limits.MAX_INSTANCES_CAP,
+                "min_instances");
+        if (minInstances > maxInstances) {
+            throw DomainException.invalid("min_instances", "min_instances must not exceed max_instances (" + maxInstances + ")");
+        }
+        return new PoolSpec(minInstances,
+                optionalInRange(request.queueTimeoutMs(), current.queueTimeoutMs(), 0, Limits.MAX_QUEUE_TIMEOUT_MS,
+                        "queue_timeout_ms"),
+                optionalInRange(request.idleTtlSec(), current.idleTtlSec(), 1, Limits.MAX_IDLE_TTL_SEC, "idle_ttl_sec"),
+                optionalInRange(request.maxAgeSec(), current.maxAgeSec(), 1, Limits.MAX_AGE_SEC, "max_age_sec"),
+                optionalInRange(request.maxInvocations(), current.maxInvocations(), 1,
+                        Limits.MAX_INVOCATIONS_PER_INSTANCE, "max_invocations"));
+    }
+
+    /** Like {@link #inRange} for a setting whose absence means the server's default. */
+    private static Integer optionalInRange(Integer value, Integer fallback, int min, int max, String field) {
+        if (value == null) {
+            return fallback;
+        }
+        return inRange(value, 0, min, max, field);
     }
 
     private static SandboxSpec sandbox(FunctionRequest request, SandboxSpec current) {

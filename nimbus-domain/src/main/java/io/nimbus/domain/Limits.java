@@ -17,6 +17,10 @@ public final class Limits {
     public static final int MAX_INSTANCES_CAP = 1000;
     public static final int DEFAULT_MAX_INSTANCES = 10;
     public static final int MAX_DESCRIPTION_LENGTH = 1024;
+    public static final int MAX_QUEUE_TIMEOUT_MS = 900_000;
+    public static final int MAX_IDLE_TTL_SEC = 86_400;
+    public static final int MAX_AGE_SEC = 7 * 86_400;
+    public static final int MAX_INVOCATIONS_PER_INSTANCE = 10_000_000;
     public static final int MIN_EPHEMERAL_STORAGE_MB = 16;
     public static final int MAX_EPHEMERAL_STORAGE_MB = 10240;
     public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 64;

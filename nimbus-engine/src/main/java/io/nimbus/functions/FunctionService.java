@@ -63,9 +63,10 @@ public final class FunctionService {
         Function function = new Function(Ids.timeOrdered(), definition.name(), definition.description(),
                 runtime.id(), definition.handler(), definition.memoryMb(), definition.timeoutSec(),
                 definition.maxInstances(), definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, 1,
-                definition.code().hash(), now, now, definition.sandbox());
+                definition.code().hash(), now, now, definition.sandbox(), definition.pool());
         store.create(function, definition.code());
         remember(function);
+        pools.provision(function);
         return function;
     }
 
@@ -86,11 +87,12 @@ public final class FunctionService {
         Function next = new Function(current.id(), current.name(), definition.description(), runtime.id(),
                 definition.handler(), definition.memoryMb(), definition.timeoutSec(), definition.maxInstances(),
                 definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, current.version() + 1, code.hash(),
-                current.createdAt(), now(), definition.sandbox());
+                current.createdAt(), now(), definition.sandbox(), definition.pool());
         store.update(next, code);
         forget(current);
         remember(next);
         pools.retireBelow(next.id(), next.version());
+        pools.provision(next);
         return next;
     }
 

@@ -113,10 +113,18 @@ public final class Instance {
     /**
      * Takes an idle instance for one invocation. False when another caller took it first, or
      * when the worker is dead or has written while nobody asked (a stray or second answer):
-     * such an instance must never be handed a request, and the caller discards it.
+     * such an instance must never be handed a request, so it is removed here (the caller sees
+     * state REMOVED and forgets it).
      */
     boolean tryAcquire() {
-        return state.compareAndSet(InstanceState.IDLE, InstanceState.BUSY) && worker.isAlive() && !spokeUnasked();
+        if (!state.compareAndSet(InstanceState.IDLE, InstanceState.BUSY)) {
+            return false;
+        }
+        if (worker.isAlive() && !spokeUnasked()) {
+            return true;
+        }
+        remove();
+        return false;
     }
 
     private boolean spokeUnasked() {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 
 /**
  * Starts an instance of a function version: a worker in the sandbox, then Init. The
@@ -41,9 +42,12 @@ public final class InstanceFactory {
     private final Path runtimeDir;
     private final Path instanceDir;
     private final Map<String, Path> bootstraps = new ConcurrentHashMap<>();
+    /** Instances start at a bounded rate: a burst of cold calls queues here instead of starting a hundred sandboxes at once. */
+    private final Semaphore starting;
 
     public InstanceFactory(RuntimeRegistry runtimes, SandboxBackends sandboxes, CodeLocator code, PoolSettings settings,
-                           ScheduledExecutorService timers, Path dataDir) throws IOException {
+                           ScheduledExecutorService timers, Path dataDir, int maxConcurrentStarts) throws IOException {
+        this.starting = new Semaphore(maxConcurrentStarts);
         this.runtimes = runtimes;
         this.sandboxes = sandboxes;
         this.code = code;
@@ -63,6 +67,15 @@ public final class InstanceFactory {
     }
 
     Started start(Function function) {
+        starting.acquireUninterruptibly();
+        try {
+            return startNow(function);
+        } finally {
+            starting.release();
+        }
+    }
+
+    private Started startNow(Function function) {
         Runtime runtime = runtimes.require(function.runtime());
         String instanceId = UUID.randomUUID().toString();
         Path strayOutput = instanceDir.resolve(instanceId + ".out");

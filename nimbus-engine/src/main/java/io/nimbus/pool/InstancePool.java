@@ -22,13 +22,26 @@ import java.util.concurrent.locks.LockSupport;
  * reusing the same warm instances and the others age out under the idle TTL. Every state
  * change of an instance is a compare-and-set ({@link InstanceState}), which is what lets the
  * reaper and the invokers work on the same deque without a lock.
+ *
+ * <p>Every live instance holds a reservation of its {@code memory_mb} in the server's
+ * {@link MemoryBudget}, taken before it starts ({@link Memory#reserve}, which may evict idle
+ * instances of other functions) and returned when it is removed.
  */
 public final class InstancePool {
     private static final long RETRY_AFTER_SECONDS = 1;
 
+    /** Where a new instance's memory comes from. */
+    interface Memory {
+        /** Reserves {@code mb}, evicting idle instances of other pools if needed; false when it cannot. */
+        boolean reserve(int mb, InstancePool forPool);
+
+        void release(int mb);
+    }
+
     private final Function function;
     private final InstanceFactory factory;
     private final PoolSettings settings;
+    private final Memory memory;
     private final Semaphore permits;
     private final Deque<Instance> idle = new ConcurrentLinkedDeque<>();
     private final Set<Instance> live = ConcurrentHashMap.newKeySet();
@@ -37,10 +50,11 @@ public final class InstancePool {
     /** Retired because the function was deleted (in-flight calls finish) rather than replaced (they must not run). */
     private volatile boolean deleted;
 
-    InstancePool(Function function, InstanceFactory factory, PoolSettings settings) {
+    InstancePool(Function function, InstanceFactory factory, PoolSettings settings, Memory memory) {
         this.function = function;
         this.factory = factory;
         this.settings = settings;
+        this.memory = memory;
         this.permits = new Semaphore(function.maxInstances());
     }
 
@@ -103,13 +117,71 @@ public final class InstancePool {
         }
     }
 
-    /** Stops the instances idle for longer than the TTL. */
+    /** Stops the instances idle for longer than the TTL, keeping {@code min_instances}. */
     void reapIdle(long now) {
         long ttl = settings.idleTtl().toNanos();
         for (Instance instance : idle) {
+            if (liveCount.get() <= function.pool().minInstances()) {
+                return;
+            }
             if (instance.idleNanos(now) >= ttl && instance.tryRemoveIdle()) {
                 idle.remove(instance);
                 forget(instance);
+            }
+        }
+    }
+
+    /**
+     * Pings the instances idle for at least {@code interval}: one that does not answer is
+     * removed, so a dead instance never receives a request.
+     */
+    void checkIdle(long now, long intervalNanos, long pingTimeoutMs) {
+        for (Instance instance : idle) {
+            if (instance.idleNanos(now) < intervalNanos) {
+                continue;
+            }
+            if (!instance.tryAcquire()) {
+                if (instance.state() == InstanceState.REMOVED && idle.remove(instance)) {
+                    forget(instance);
+                }
+                continue;
+            }
+            idle.remove(instance);
+            if (instance.ping(pingTimeoutMs) && instance.release()) {
+                idle.addLast(instance);
+            } else {
+                discard(instance);
+            }
+        }
+    }
+
+    /** Idle instances this pool can give up without going below {@code min_instances}. */
+    List<Instance> evictable() {
+        int spare = liveCount.get() - function.pool().minInstances();
+        return spare <= 0 ? List.of() : List.copyOf(idle).subList(0, Math.min(spare, idle.size()));
+    }
+
+    /** Evicts one idle instance chosen by the server's memory budget; false if someone took it first. */
+    boolean evict(Instance instance) {
+        if (!instance.tryRemoveIdle()) {
+            return false;
+        }
+        idle.remove(instance);
+        forget(instance);
+        return true;
+    }
+
+    /** Starts instances until {@code min_instances} are live; off the request path. */
+    void provisionMinimum() {
+        while (!retired && liveCount.get() < function.pool().minInstances() && reserveSlot()) {
+            Acquisition started = start();
+            if (!(started instanceof Acquisition.Acquired acquired)) {
+                return;
+            }
+            if (acquired.instance().release()) {
+                idle.addLast(acquired.instance());
+            } else {
+                discard(acquired.instance());
             }
         }
     }
@@ -150,8 +222,8 @@ public final class InstancePool {
                 if (instance.tryAcquire()) {
                     return new Acquisition.Acquired(this, instance, false);
                 }
-                if (instance.state() != InstanceState.REMOVED || !instance.isAlive()) {
-                    discard(instance);
+                if (instance.state() == InstanceState.REMOVED) {
+                    forget(instance);
                 }
                 continue;
             }
@@ -176,15 +248,21 @@ public final class InstancePool {
     }
 
     private Acquisition start() {
+        if (!memory.reserve(function.memoryMb(), this)) {
+            liveCount.decrementAndGet();
+            return new Acquisition.Throttled(RETRY_AFTER_SECONDS);
+        }
         InstanceFactory.Started started;
         try {
             started = factory.start(function);
         } catch (RuntimeException e) {
             liveCount.decrementAndGet();
+            memory.release(function.memoryMb());
             throw e;
         }
         if (started.instance() == null) {
             liveCount.decrementAndGet();
+            memory.release(function.memoryMb());
             return new Acquisition.StartFailed(started.failure());
         }
         Instance instance = started.instance();
@@ -218,6 +296,7 @@ public final class InstancePool {
     private void forget(Instance instance) {
         if (live.remove(instance)) {
             liveCount.decrementAndGet();
+            memory.release(function.memoryMb());
         }
     }
 }

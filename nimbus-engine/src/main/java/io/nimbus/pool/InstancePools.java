@@ -1,30 +1,50 @@
 package io.nimbus.pool;
 
 import io.nimbus.domain.Function;
+import io.nimbus.sandbox.SandboxBackends;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Every pool of this server, one per function version, and the reaper that stops idle
- * instances off the request path.
+ * Every pool of this server, one per function version; the memory budget they share; and
+ * the housekeeping that runs off the request path: reaping idle instances, pinging the ones
+ * that have been idle a while, and keeping {@code min_instances} warm.
  */
-public final class InstancePools implements AutoCloseable {
+public final class InstancePools implements AutoCloseable, InstancePool.Memory {
+    private static final long PING_TIMEOUT_MS = 2_000;
+
     private final InstanceFactory factory;
     private final PoolSettings settings;
+    private final MemoryBudget budget;
     private final Map<String, InstancePool> pools = new ConcurrentHashMap<>();
     /** Per function id, the lowest version still allowed to run: older pools are retired. */
     private final Map<String, Integer> lowestLiveVersion = new ConcurrentHashMap<>();
+    private final long healthCheckNanos;
+    private volatile long lastHealthCheck = System.nanoTime();
+    private final AtomicBoolean housekeeping = new AtomicBoolean();
 
-    public InstancePools(InstanceFactory factory, PoolSettings settings, ScheduledExecutorService timers) {
+    public InstancePools(InstanceFactory factory, PoolSettings settings, MemoryBudget budget, long healthCheckMillis,
+                         ScheduledExecutorService timers) {
         this.factory = factory;
         this.settings = settings;
+        this.budget = budget;
+        this.healthCheckNanos = TimeUnit.MILLISECONDS.toNanos(healthCheckMillis);
         long period = Math.max(100, Math.min(1000, settings.idleTtl().toMillis() / 4));
-        timers.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
+        // On a thread of its own: the timer thread also enforces invocation timeouts, and
+        // provisioning may take a while. One round at a time.
+        timers.scheduleWithFixedDelay(() -> {
+            if (housekeeping.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("pool-housekeeping").start(this::housekeeping);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -36,12 +56,20 @@ public final class InstancePools implements AutoCloseable {
         if (superseded(function)) {
             return new Acquisition.Retired();
         }
-        InstancePool pool = pools.computeIfAbsent(function.versionKey(), key -> new InstancePool(function, factory, settings));
+        InstancePool pool = poolOf(function);
         if (superseded(function)) {
             retire(pool, function.id());
             return new Acquisition.Retired();
         }
         return pool.acquire();
+    }
+
+    /** Makes the pool of a function that keeps instances warm, and starts filling it, in the background. */
+    public void provision(Function function) {
+        if (function.pool().minInstances() > 0 && !superseded(function)) {
+            InstancePool pool = poolOf(function);
+            Thread.ofVirtual().start(pool::provisionMinimum);
+        }
     }
 
     /**
@@ -58,12 +86,58 @@ public final class InstancePools implements AutoCloseable {
         }
     }
 
+    /**
+     * Reserves memory for a new instance of {@code forPool}, evicting idle instances of other
+     * functions, least recently used first, when the budget is full.
+     */
+    @Override
+    public boolean reserve(int mb, InstancePool forPool) {
+        if (budget.tryReserve(mb)) {
+            return true;
+        }
+        record Candidate(InstancePool pool, Instance instance) {
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        for (InstancePool pool : pools.values()) {
+            if (pool != forPool) {
+                pool.evictable().forEach(instance -> candidates.add(new Candidate(pool, instance)));
+            }
+        }
+        long now = System.nanoTime();
+        candidates.sort(Comparator.comparingLong((Candidate c) -> c.instance().idleNanos(now)).reversed());
+        for (Candidate candidate : candidates) {
+            candidate.pool().evict(candidate.instance());
+            if (budget.tryReserve(mb)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void release(int mb) {
+        budget.release(mb);
+    }
+
     public Collection<InstancePool> all() {
         return List.copyOf(pools.values());
     }
 
-    public io.nimbus.sandbox.SandboxBackends sandboxes() {
+    public MemoryBudget budget() {
+        return budget;
+    }
+
+    public PoolSettings defaults() {
+        return settings;
+    }
+
+    public SandboxBackends sandboxes() {
         return factory.sandboxes();
+    }
+
+    private InstancePool poolOf(Function function) {
+        return pools.computeIfAbsent(function.versionKey(),
+                key -> new InstancePool(function, factory, settings.forFunction(function), this));
     }
 
     private boolean superseded(Function function) {
@@ -75,10 +149,26 @@ public final class InstancePools implements AutoCloseable {
         pools.remove(pool.function().versionKey(), pool);
     }
 
-    private void reap() {
+    private void housekeeping() {
+        try {
+            housekeepingRound();
+        } finally {
+            housekeeping.set(false);
+        }
+    }
+
+    private void housekeepingRound() {
         long now = System.nanoTime();
+        boolean checkHealth = now - lastHealthCheck >= healthCheckNanos;
+        if (checkHealth) {
+            lastHealthCheck = now;
+        }
         for (InstancePool pool : pools.values()) {
             pool.reapIdle(now);
+            if (checkHealth) {
+                pool.checkIdle(now, healthCheckNanos, PING_TIMEOUT_MS);
+            }
+            pool.provisionMinimum();
         }
     }
 

@@ -1,9 +1,13 @@
 package io.nimbus.pool;
 
+import io.nimbus.domain.Function;
+import io.nimbus.domain.PoolSpec;
+
 import java.time.Duration;
 
 /**
- * Server-wide pool settings; the concurrency cap comes from each function's {@code max_instances}.
+ * Pool settings: the server's defaults, or one function's with its overrides applied
+ * ({@link #forFunction}); the concurrency cap comes from each function's {@code max_instances}.
  *
  * @param queueTimeout   how long a request waits for a free instance before 429
  * @param idleTtl        an idle instance older than this is stopped
@@ -13,6 +17,17 @@ import java.time.Duration;
  */
 public record PoolSettings(Duration queueTimeout, Duration idleTtl, Duration maxAge, int maxInvocations,
                            Duration initTimeout) {
+
+    /** These settings with the function's own overrides applied. */
+    public PoolSettings forFunction(Function function) {
+        PoolSpec spec = function.pool();
+        return new PoolSettings(
+                spec.queueTimeoutMs() == null ? queueTimeout : Duration.ofMillis(spec.queueTimeoutMs()),
+                spec.idleTtlSec() == null ? idleTtl : Duration.ofSeconds(spec.idleTtlSec()),
+                spec.maxAgeSec() == null ? maxAge : Duration.ofSeconds(spec.maxAgeSec()),
+                spec.maxInvocations() == null ? maxInvocations : spec.maxInvocations(),
+                initTimeout);
+    }
 
     public static PoolSettings defaults() {
         return new PoolSettings(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1), 10_000,

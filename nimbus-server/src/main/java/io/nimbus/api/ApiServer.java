@@ -20,7 +20,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer(String host, int port, Parts parts) {
-        Views views = new Views(parts.runtimes(), parts.pools().sandboxes());
+        Views views = new Views(parts.runtimes(), parts.pools().sandboxes(), parts.pools().defaults());
         ApiRoutes routes = new ApiRoutes(
                 new FunctionHandlers(parts.functions(), parts.runtimes(), views),
                 new InvocationHandlers(parts.invoker(), parts.async(), parts.history(), parts.functions()),

@@ -51,6 +51,7 @@ final class HealthHandlers {
         body.put("sandbox", sandbox());
         body.put("runtimes", runtimes.all().stream().map(HealthHandlers::runtime).toList());
         body.put("pools", pools.all().stream().map(HealthHandlers::pool).toList());
+        body.put("memory_budget", Map.of("capacity_mb", pools.budget().capacityMb(), "used_mb", pools.budget().usedMb()));
         body.put("async", Map.of("queue_depth", async.depth(), "in_flight", async.inFlight()));
         Exchange.json(response, up ? 200 : 503, body);
     }
@@ -95,6 +96,7 @@ final class HealthHandlers {
         view.put("instances", pool.liveInstances());
         view.put("idle", pool.idleInstances());
         view.put("max_instances", pool.function().maxInstances());
+        view.put("min_instances", pool.function().pool().minInstances());
         return view;
     }
 }

@@ -3,6 +3,7 @@ package io.nimbus.api;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
+import io.nimbus.pool.PoolSettings;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
 import io.nimbus.sandbox.SandboxBackends;
@@ -15,10 +16,12 @@ import java.util.Map;
 final class Views {
     private final RuntimeRegistry runtimes;
     private final SandboxBackends sandboxes;
+    private final PoolSettings poolDefaults;
 
-    Views(RuntimeRegistry runtimes, SandboxBackends sandboxes) {
+    Views(RuntimeRegistry runtimes, SandboxBackends sandboxes, PoolSettings poolDefaults) {
         this.runtimes = runtimes;
         this.sandboxes = sandboxes;
+        this.poolDefaults = poolDefaults;
     }
 
     Map<String, Object> function(Function f) {
@@ -32,6 +35,12 @@ final class Views {
         view.put("memory_mb", f.memoryMb());
         view.put("timeout_sec", f.timeoutSec());
         view.put("max_instances", f.maxInstances());
+        view.put("min_instances", f.pool().minInstances());
+        PoolSettings pool = poolDefaults.forFunction(f);
+        view.put("queue_timeout_ms", pool.queueTimeout().toMillis());
+        view.put("idle_ttl_sec", pool.idleTtl().toSeconds());
+        view.put("max_age_sec", pool.maxAge().toSeconds());
+        view.put("max_invocations", pool.maxInvocations());
         view.put("isolation", f.sandbox().isolation() == null ? sandboxes.defaultName() : f.sandbox().isolation());
         view.put("network", f.sandbox().network());
         view.put("ephemeral_storage_mb", f.sandbox().ephemeralStorageMb());

@@ -1,6 +1,8 @@
 package io.nimbus.server;
 
 import io.nimbus.api.ApiServer;
+import io.nimbus.domain.Function;
+import io.nimbus.domain.FunctionQuery;
 import io.nimbus.functions.CodeDirectory;
 import io.nimbus.functions.FunctionService;
 import io.nimbus.invoker.AsyncInvocations;
@@ -9,6 +11,7 @@ import io.nimbus.invoker.InvocationRecorder;
 import io.nimbus.invoker.Invoker;
 import io.nimbus.pool.InstanceFactory;
 import io.nimbus.pool.InstancePools;
+import io.nimbus.pool.MemoryBudget;
 import io.nimbus.pool.PoolSettings;
 import io.nimbus.runtime.RuntimeRegistry;
 import io.nimbus.sandbox.NamespaceSandbox;
@@ -99,8 +102,10 @@ public final class Nimbus implements AutoCloseable {
                 config.seconds(Setting.IDLE_TTL_SEC), config.seconds(Setting.MAX_AGE_SEC),
                 config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS));
         InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, new CodeDirectory(functionStore, dataDir),
-                poolSettings, timers, dataDir);
-        InstancePools pools = new InstancePools(factory, poolSettings, timers);
+                poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS));
+        InstancePools pools = new InstancePools(factory, poolSettings,
+                memoryBudget(),
+                config.integer(Setting.HEALTH_CHECK_MS), timers);
         closeInReverse.push(pools);
 
         Clock clock = Clock.systemUTC();
@@ -119,12 +124,31 @@ public final class Nimbus implements AutoCloseable {
             }
         }
         async.start();
+        provisionWarmFunctions(functionStore, pools);
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), runtimes, pools,
                 embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
         closeInReverse.push(api);
         accepting = true;
+    }
+
+    /** An explicit budget in MB when one is set, otherwise a share of the host's memory. */
+    private MemoryBudget memoryBudget() {
+        int megabytes = config.integer(Setting.MEMORY_BUDGET_MB);
+        return megabytes > 0 ? new MemoryBudget(megabytes) : MemoryBudget.shareOfHost(config.integer(Setting.MEMORY_BUDGET_PERCENT));
+    }
+
+    /** Functions with min_instances get their warm instances at start-up, in the background. */
+    private static void provisionWarmFunctions(JdbcFunctionStore store, InstancePools pools) {
+        int page = 500;
+        for (int offset = 0; ; offset += page) {
+            List<Function> functions = store.list(new FunctionQuery(null, null, null, null, page, offset));
+            functions.forEach(pools::provision);
+            if (functions.size() < page) {
+                return;
+            }
+        }
     }
 
     private StoreConfig storeConfig(Path dataDir, boolean embedded) {

@@ -93,10 +93,14 @@ public final class NimbusConfig {
             }
         }
         for (Setting atLeastOne : List.of(Setting.ASYNC_CONCURRENCY, Setting.DB_POOL_SIZE, Setting.MAX_INVOCATIONS,
-                Setting.PIDS_MAX, Setting.RECORD_FLUSH_MS, Setting.ASYNC_POLL_MS)) {
+                Setting.PIDS_MAX, Setting.RECORD_FLUSH_MS, Setting.ASYNC_POLL_MS, Setting.HEALTH_CHECK_MS,
+                Setting.MAX_CONCURRENT_STARTS, Setting.MEMORY_BUDGET_PERCENT)) {
             if (integer(atLeastOne) < 1) {
                 throw new ConfigException(atLeastOne.key() + " (" + atLeastOne.env() + ") must be at least 1");
             }
+        }
+        if (integer(Setting.MEMORY_BUDGET_PERCENT) > 100) {
+            throw new ConfigException("pool.memory_budget_percent must be at most 100");
         }
         int port = integer(Setting.PORT);
         if (port > 65535) {

@@ -2,6 +2,7 @@ package io.nimbus.store;
 
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionStatus;
+import io.nimbus.domain.PoolSpec;
 import io.nimbus.domain.SandboxSpec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,14 +13,16 @@ import java.sql.Types;
 final class FunctionRows {
     static final String COLUMNS = "id, name, description, runtime, handler, memory_mb, timeout_sec, max_instances,"
             + " env_vars, tags, status, version, code_hash, created_at, updated_at,"
-            + " isolation, network, ephemeral_storage_mb, cpus";
+            + " isolation, network, ephemeral_storage_mb, cpus,"
+            + " min_instances, queue_timeout_ms, idle_ttl_sec, max_age_sec, max_invocations";
     static final String INSERT = "INSERT INTO functions (" + COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Everything an update may change: id, name and creation time never do. */
     static final String UPDATE = "UPDATE functions SET description = ?, runtime = ?, handler = ?, memory_mb = ?,"
             + " timeout_sec = ?, max_instances = ?, env_vars = ?, tags = ?, status = ?, version = ?, code_hash = ?,"
-            + " updated_at = ?, isolation = ?, network = ?, ephemeral_storage_mb = ?, cpus = ?"
+            + " updated_at = ?, isolation = ?, network = ?, ephemeral_storage_mb = ?, cpus = ?,"
+            + " min_instances = ?, queue_timeout_ms = ?, idle_ttl_sec = ?, max_age_sec = ?, max_invocations = ?"
             + " WHERE id = ? AND version = ?";
 
     private FunctionRows() {
@@ -32,6 +35,7 @@ final class FunctionRows {
         EpochMillis.bind(statement, 14, function.createdAt());
         EpochMillis.bind(statement, 15, function.updatedAt());
         bindSandbox(statement, 16, function.sandbox());
+        bindPool(statement, 20, function.pool());
     }
 
     /** Binds {@link #UPDATE}: {@code function} replaces the row that is at the version before it. */
@@ -39,8 +43,25 @@ final class FunctionRows {
         bindChangeable(statement, 1, function);
         EpochMillis.bind(statement, 12, function.updatedAt());
         bindSandbox(statement, 13, function.sandbox());
-        statement.setString(17, function.id());
-        statement.setInt(18, function.version() - 1);
+        bindPool(statement, 17, function.pool());
+        statement.setString(22, function.id());
+        statement.setInt(23, function.version() - 1);
+    }
+
+    private static void bindPool(PreparedStatement statement, int first, PoolSpec pool) throws SQLException {
+        statement.setInt(first, pool.minInstances());
+        bindOptional(statement, first + 1, pool.queueTimeoutMs());
+        bindOptional(statement, first + 2, pool.idleTtlSec());
+        bindOptional(statement, first + 3, pool.maxAgeSec());
+        bindOptional(statement, first + 4, pool.maxInvocations());
+    }
+
+    private static void bindOptional(PreparedStatement statement, int index, Integer value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.INTEGER);
+        } else {
+            statement.setInt(index, value);
+        }
     }
 
     private static void bindSandbox(PreparedStatement statement, int first, SandboxSpec sandbox) throws SQLException {
@@ -71,7 +92,18 @@ final class FunctionRows {
                 row.getString("code_hash"),
                 EpochMillis.read(row, "created_at"),
                 EpochMillis.read(row, "updated_at"),
-                readSandbox(row));
+                readSandbox(row),
+                readPool(row));
+    }
+
+    private static PoolSpec readPool(ResultSet row) throws SQLException {
+        return new PoolSpec(row.getInt("min_instances"), optionalInt(row, "queue_timeout_ms"),
+                optionalInt(row, "idle_ttl_sec"), optionalInt(row, "max_age_sec"), optionalInt(row, "max_invocations"));
+    }
+
+    private static Integer optionalInt(ResultSet row, String column) throws SQLException {
+        int value = row.getInt(column);
+        return row.wasNull() ? null : value;
     }
 
     private static SandboxSpec readSandbox(ResultSet row) throws SQLException {

@@ -1,0 +1,123 @@
+package io.nimbus.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Per-function pools: warm minimums, bursts, the memory budget, and dead instances. */
+class PoolBehaviourTest {
+
+    @Test
+    void minInstancesAreWarmBeforeTheFirstCallAndStayWarm() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.IDLE_TTL_SEC, "1"))) {
+            ApiClient api = nimbus.client();
+            JsonNode created = api.createFunction("provisioned", "python", "def handler(event):\n    return 'warm'\n",
+                    Map.of("min_instances", 2));
+            assertThat(created.path("min_instances").asInt()).isEqualTo(2);
+
+            Reply health = api.await("/health", r -> pool(r, "provisioned").path("idle").asInt() == 2, Duration.ofSeconds(30));
+            Reply first = api.invoke("provisioned", "{}");
+            ApiClient.sleep(2500);
+
+            assertThat(pool(health, "provisioned").path("instances").asInt()).isEqualTo(2);
+            assertThat(first.header("X-Nimbus-Cold-Start")).isEqualTo("false");
+            assertThat(pool(api.get("/health"), "provisioned").path("instances").asInt())
+                    .as("kept past the idle TTL").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aBurstOf50ConcurrentFirstCallsIsServedCompletely() throws Exception {
+        try (RunningNimbus nimbus = RunningNimbus.start()) {
+            ApiClient api = nimbus.client();
+            api.createFunction("bursty", "node", "exports.handler = async (e) => { await new Promise(r => setTimeout(r, 20)); return e.i; };\n");
+            AtomicInteger served = new AtomicInteger();
+            List<Thread> callers = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                callers.add(Thread.ofVirtual().start(() -> {
+                    Reply reply = api.invoke("bursty", "{\"i\": " + n + "}");
+                    if (reply.status() == 200 && reply.body().equals(Integer.toString(n))) {
+                        served.incrementAndGet();
+                    }
+                }));
+            }
+            for (Thread caller : callers) {
+                caller.join();
+            }
+
+            assertThat(served.get()).isEqualTo(50);
+            assertThat(pool(api.get("/health"), "bursty").path("instances").asInt()).isBetween(1, 10);
+        }
+    }
+
+    @Test
+    void whenTheMemoryBudgetIsFullTheLeastRecentlyUsedIdleInstanceOfAnotherFunctionIsEvicted() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.MEMORY_BUDGET_MB, "600"))) {
+            ApiClient api = nimbus.client();
+            for (String name : List.of("oldest", "newer", "newest")) {
+                api.createFunction(name, "python", "def handler(event):\n    return 1\n", Map.of("memory_mb", 256));
+            }
+            assertThat(api.invoke("oldest", "{}").status()).isEqualTo(200);
+            assertThat(api.invoke("newer", "{}").status()).isEqualTo(200);
+
+            Reply newest = api.invoke("newest", "{}");
+
+            Reply health = api.get("/health");
+            assertThat(newest.status()).isEqualTo(200);
+            assertThat(pool(health, "oldest").path("instances").asInt()).as("evicted").isZero();
+            assertThat(pool(health, "newer").path("instances").asInt()).isEqualTo(1);
+            assertThat(pool(health, "newest").path("instances").asInt()).isEqualTo(1);
+            assertThat(health.json().path("memory_budget").path("used_mb").asInt()).isEqualTo(512);
+        }
+    }
+
+    @Test
+    void anInstanceThatDiesWhileIdleIsNeverHandedARequest() {
+        try (RunningNimbus nimbus = RunningNimbus.start()) {
+            ApiClient api = nimbus.client();
+            api.createFunction("fragile", "python", "import os\ndef handler(event):\n    return os.getpid()\n",
+                    Map.of("isolation", "process"));
+            long pid = Long.parseLong(api.invoke("fragile", "{}").body());
+
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            api.await("/health", r -> ProcessHandle.of(pid).isEmpty(), Duration.ofSeconds(10));
+            Reply next = api.invoke("fragile", "{}");
+
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+            assertThat(Long.parseLong(next.body())).isNotEqualTo(pid);
+        }
+    }
+
+    @Test
+    void theHealthCheckRemovesAnIdleInstanceThatStoppedAnswering() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.HEALTH_CHECK_MS, "200"))) {
+            ApiClient api = nimbus.client();
+            api.createFunction("silent", "python", "import os\ndef handler(event):\n    return os.getpid()\n",
+                    Map.of("isolation", "process"));
+            long pid = Long.parseLong(api.invoke("silent", "{}").body());
+
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            Reply health = api.await("/health", r -> pool(r, "silent").path("instances").asInt() == 0, Duration.ofSeconds(30));
+
+            assertThat(pool(health, "silent").path("instances").asInt()).isZero();
+        }
+    }
+
+    static JsonNode pool(Reply health, String function) {
+        for (JsonNode pool : health.json().path("pools")) {
+            if (pool.path("function_name").asText().equals(function)) {
+                return pool;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+}
