@@ -8,6 +8,7 @@ import io.nimbus.domain.InvocationStatus;
 import io.nimbus.domain.Limits;
 import io.nimbus.domain.TriggerType;
 import io.nimbus.functions.FunctionService;
+import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.pool.Acquisition;
 import io.nimbus.pool.ExecResult;
 import io.nimbus.pool.InstancePools;
@@ -29,12 +30,15 @@ public final class Invoker {
     private final FunctionService functions;
     private final InstancePools pools;
     private final InvocationRecorder recorder;
+    private final NimbusMetrics metrics;
     private final Clock clock;
 
-    public Invoker(FunctionService functions, InstancePools pools, InvocationRecorder recorder, Clock clock) {
+    public Invoker(FunctionService functions, InstancePools pools, InvocationRecorder recorder, NimbusMetrics metrics,
+                   Clock clock) {
         this.functions = functions;
         this.pools = pools;
         this.recorder = recorder;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -44,6 +48,7 @@ public final class Invoker {
         String invocationId = Ids.timeOrdered();
         Instant createdAt = now();
         InvokeOutcome outcome = run(functionRef, function, invocationId, event, false);
+        measure(outcome);
         if (!outcome.throttled()) {
             recorder.record(finalRecord(invocationId, outcome, trigger, null, createdAt, createdAt));
         }
@@ -62,6 +67,7 @@ public final class Invoker {
         }
         byte[] event = claimed.input().getBytes(StandardCharsets.UTF_8);
         InvokeOutcome outcome = run(claimed.functionId(), function, claimed.id(), event, true);
+        measure(outcome);
         Instant startedAt = claimed.startedAt() == null ? now() : claimed.startedAt();
         return finalRecord(claimed.id(), outcome, claimed.triggerType(), claimed.input(), claimed.createdAt(), startedAt);
     }
@@ -96,6 +102,17 @@ public final class Invoker {
         return new InvokeOutcome(invocationId, function,
                 new ExecResult.WorkerDied("the function changed repeatedly while the invocation started", ""),
                 false, 0, 0);
+    }
+
+    private void measure(InvokeOutcome outcome) {
+        Function function = outcome.function();
+        if (outcome.throttled()) {
+            metrics.invocation(function.id(), function.runtime(), "throttled", 0, false, "TooManyRequests");
+            return;
+        }
+        InvocationError error = errorOf(outcome.result());
+        metrics.invocation(function.id(), function.runtime(), statusOf(outcome.result()).wireName(),
+                outcome.durationNanos() / 1e6, outcome.coldStart(), error == null ? null : error.code());
     }
 
     private Invocation finalRecord(String id, InvokeOutcome outcome, TriggerType trigger, String input,

@@ -1,6 +1,7 @@
 package io.nimbus.pool;
 
 import io.nimbus.domain.Function;
+import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
 import io.nimbus.sandbox.SandboxBackends;
@@ -44,10 +45,13 @@ public final class InstanceFactory {
     private final Map<String, Path> bootstraps = new ConcurrentHashMap<>();
     /** Instances start at a bounded rate: a burst of cold calls queues here instead of starting a hundred sandboxes at once. */
     private final Semaphore starting;
+    private final NimbusMetrics metrics;
 
     public InstanceFactory(RuntimeRegistry runtimes, SandboxBackends sandboxes, CodeLocator code, PoolSettings settings,
-                           ScheduledExecutorService timers, Path dataDir, int maxConcurrentStarts) throws IOException {
+                           ScheduledExecutorService timers, Path dataDir, int maxConcurrentStarts, NimbusMetrics metrics)
+            throws IOException {
         this.starting = new Semaphore(maxConcurrentStarts);
+        this.metrics = metrics;
         this.runtimes = runtimes;
         this.sandboxes = sandboxes;
         this.code = code;
@@ -76,6 +80,7 @@ public final class InstanceFactory {
     }
 
     private Started startNow(Function function) {
+        long began = System.nanoTime();
         Runtime runtime = runtimes.require(function.runtime());
         String instanceId = UUID.randomUUID().toString();
         Path strayOutput = instanceDir.resolve(instanceId + ".out");
@@ -91,7 +96,11 @@ public final class InstanceFactory {
         Instance instance = new Instance(instanceId, function, worker, strayOutput, timers);
         long initTimeout = Math.max(settings.initTimeout().toMillis(), function.timeoutSec() * 1000L);
         ExecResult failure = instance.initialize(functionEnvironment(function), initTimeout);
-        return failure == null ? new Started(instance, null) : new Started(null, failure);
+        if (failure != null) {
+            return new Started(null, failure);
+        }
+        metrics.instanceBoot(runtime.id(), false, (System.nanoTime() - began) / 1e6);
+        return new Started(instance, null);
     }
 
     private static Map<String, String> functionEnvironment(Function function) {

@@ -119,6 +119,18 @@ public final class InstancePools implements AutoCloseable, InstancePool.Memory {
         budget.release(mb);
     }
 
+    /** Live instances of a runtime, across every pool. */
+    public int liveInstances(String runtime) {
+        return pools.values().stream().filter(p -> p.function().runtime().equals(runtime))
+                .mapToInt(InstancePool::liveInstances).sum();
+    }
+
+    /** Idle instances of a runtime, across every pool. */
+    public int idleInstances(String runtime) {
+        return pools.values().stream().filter(p -> p.function().runtime().equals(runtime))
+                .mapToInt(InstancePool::idleInstances).sum();
+    }
+
     public Collection<InstancePool> all() {
         return List.copyOf(pools.values());
     }

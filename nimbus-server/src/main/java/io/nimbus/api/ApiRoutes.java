@@ -3,7 +3,9 @@ package io.nimbus.api;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.http.HeaderNames;
 import io.nimbus.domain.DomainException;
+import io.nimbus.metrics.NimbusMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,11 +17,13 @@ import org.slf4j.LoggerFactory;
 public final class ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
 
+    private final NimbusMetrics metrics;
     private final FunctionHandlers functions;
     private final InvocationHandlers invocations;
     private final HealthHandlers health;
 
-    ApiRoutes(FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health) {
+    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health) {
+        this.metrics = metrics;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
@@ -30,6 +34,7 @@ public final class ApiRoutes {
                 .get("/health", health::details)
                 .get("/health/live", health::live)
                 .get("/health/ready", health::ready)
+                .get("/metrics", this::metrics)
                 .get("/api/v1/runtimes", health::runtimes)
                 .post("/api/v1/functions", functions::create)
                 .get("/api/v1/functions", functions::list)
@@ -45,6 +50,11 @@ public final class ApiRoutes {
                 .error(DomainException.class, ApiRoutes::domainError)
                 .error(ApiException.class, ApiRoutes::apiError)
                 .error(Throwable.class, ApiRoutes::unexpected);
+    }
+
+    private void metrics(ServerRequest request, ServerResponse response) {
+        response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        response.send(metrics.scrape());
     }
 
     private static void notFound(ServerRequest request, ServerResponse response) {

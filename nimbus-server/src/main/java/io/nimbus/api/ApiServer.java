@@ -5,6 +5,7 @@ import io.nimbus.functions.FunctionService;
 import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
 import io.nimbus.invoker.Invoker;
+import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.runtime.RuntimeRegistry;
 
@@ -15,13 +16,14 @@ public final class ApiServer implements AutoCloseable {
     private final WebServer server;
 
     public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
-                        RuntimeRegistry runtimes, InstancePools pools, String storeKind, BooleanSupplier storeUp,
+                        RuntimeRegistry runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
+                        BooleanSupplier storeUp,
                         BooleanSupplier accepting) {
     }
 
     public ApiServer(String host, int port, Parts parts) {
         Views views = new Views(parts.runtimes(), parts.pools().sandboxes(), parts.pools().defaults());
-        ApiRoutes routes = new ApiRoutes(
+        ApiRoutes routes = new ApiRoutes(parts.metrics(),
                 new FunctionHandlers(parts.functions(), parts.runtimes(), views),
                 new InvocationHandlers(parts.invoker(), parts.async(), parts.history(), parts.functions()),
                 new HealthHandlers(parts.runtimes(), parts.pools(), parts.async(), parts.storeKind(), parts.storeUp(),

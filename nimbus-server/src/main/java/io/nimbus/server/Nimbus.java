@@ -9,6 +9,7 @@ import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
 import io.nimbus.invoker.InvocationRecorder;
 import io.nimbus.invoker.Invoker;
+import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.pool.InstanceFactory;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.pool.MemoryBudget;
@@ -101,8 +102,9 @@ public final class Nimbus implements AutoCloseable {
         PoolSettings poolSettings = new PoolSettings(config.millis(Setting.QUEUE_TIMEOUT_MS),
                 config.seconds(Setting.IDLE_TTL_SEC), config.seconds(Setting.MAX_AGE_SEC),
                 config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS));
+        NimbusMetrics metrics = new NimbusMetrics();
         InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, new CodeDirectory(functionStore, dataDir),
-                poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS));
+                poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS), metrics);
         InstancePools pools = new InstancePools(factory, poolSettings,
                 memoryBudget(),
                 config.integer(Setting.HEALTH_CHECK_MS), timers);
@@ -113,7 +115,7 @@ public final class Nimbus implements AutoCloseable {
                 config.millis(Setting.FUNCTION_CACHE_TTL_MS));
         InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
         closeInReverse.push(recorder);
-        Invoker invoker = new Invoker(functions, pools, recorder, clock);
+        Invoker invoker = new Invoker(functions, pools, recorder, metrics, clock);
         async = new AsyncInvocations(queue, functions, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
                 config.millis(Setting.ASYNC_POLL_MS));
         closeInReverse.push(() -> async.stop(config.seconds(Setting.SHUTDOWN_GRACE_SEC)));
@@ -125,9 +127,12 @@ public final class Nimbus implements AutoCloseable {
         }
         async.start();
         provisionWarmFunctions(functionStore, pools);
+        runtimes.all().forEach(runtime -> metrics.poolGauges(runtime.id(), pools,
+                p -> p.liveInstances(runtime.id()), p -> p.idleInstances(runtime.id())));
+        metrics.schedulerGauges(async::depth, async::inFlight);
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
-                functions, invoker, async, new InvocationHistory(invocationStore, recorder), runtimes, pools,
+                functions, invoker, async, new InvocationHistory(invocationStore, recorder), runtimes, pools, metrics,
                 embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
         closeInReverse.push(api);
         accepting = true;
