@@ -1,5 +1,6 @@
 package io.nimbus.invoker;
 
+import io.nimbus.domain.DomainException;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.Ids;
 import io.nimbus.domain.Invocation;
@@ -66,7 +67,14 @@ public final class Invoker {
                     "the function was deleted before the invocation ran", null));
         }
         byte[] event = claimed.input().getBytes(StandardCharsets.UTF_8);
-        InvokeOutcome outcome = run(claimed.functionId(), function, claimed.id(), event, true);
+        InvokeOutcome outcome;
+        try {
+            outcome = run(claimed.functionId(), function, claimed.id(), event, true);
+        } catch (DomainException e) {
+            // the function cannot run here at all (its runtime or sandbox is unavailable):
+            // retrying would not change that
+            return failedBeforeRunning(claimed, new InvocationError(e.code(), null, e.getMessage(), null));
+        }
         measure(outcome);
         Instant startedAt = claimed.startedAt() == null ? now() : claimed.startedAt();
         return finalRecord(claimed.id(), outcome, claimed.triggerType(), claimed.input(), claimed.createdAt(), startedAt);
@@ -96,7 +104,7 @@ public final class Invoker {
                     attempt--;
                 }
                 case Acquisition.Retired retired -> function = functions.reload(ref)
-                        .orElseThrow(() -> io.nimbus.domain.DomainException.notFound("function", ref));
+                        .orElseThrow(() -> DomainException.notFound("function", ref));
             }
         }
         return new InvokeOutcome(invocationId, function,

@@ -38,6 +38,7 @@ public final class Instance {
     private final Function function;
     private final SandboxedWorker worker;
     private final StrayOutput strayOutput;
+    private final Runnable afterStop;
     private final ScheduledExecutorService timers;
     private final InputStream fromWorker;
     private final OutputStream toWorker;
@@ -48,7 +49,13 @@ public final class Instance {
     private volatile boolean timedOut;
     private int invocations;
 
-    Instance(String id, Function function, SandboxedWorker worker, Path strayOutputFile, ScheduledExecutorService timers) {
+    /**
+     * @param afterStop what else the instance owns on disk, removed when it stops (a stem
+     *                  cell's code directory)
+     */
+    Instance(String id, Function function, SandboxedWorker worker, Path strayOutputFile, ScheduledExecutorService timers,
+             Runnable afterStop) {
+        this.afterStop = afterStop;
         this.id = id;
         this.function = function;
         this.worker = worker;
@@ -179,6 +186,7 @@ public final class Instance {
         }
         worker.kill();
         strayOutput.delete();
+        afterStop.run();
     }
 
     /**

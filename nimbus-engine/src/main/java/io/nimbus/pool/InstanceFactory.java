@@ -1,10 +1,12 @@
 package io.nimbus.pool;
 
 import io.nimbus.domain.Function;
+import io.nimbus.domain.Limits;
 import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.runtime.Runtime;
 import io.nimbus.runtime.RuntimeRegistry;
 import io.nimbus.sandbox.SandboxBackends;
+import io.nimbus.sandbox.SandboxLimits;
 import io.nimbus.sandbox.SandboxedWorker;
 import io.nimbus.sandbox.WorkerLaunch;
 
@@ -14,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,10 +26,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 
 /**
- * Starts an instance of a function version: a worker in the sandbox, then Init. The
+ * Starts an instance of a function version: a worker in the sandbox, then Init. Where a stem
+ * cell of the right kind is ready, the worker is already running and only Init remains. The
  * workers' bootstraps are copied out of the classpath once, into the data directory.
  */
-public final class InstanceFactory {
+public final class InstanceFactory implements AutoCloseable {
     /** What every worker starts with; the function's own variables arrive with Init. */
     private static final Map<String, String> BASE_ENVIRONMENT = Map.of(
             "PATH", "/usr/local/bin:/usr/bin:/bin",
@@ -42,6 +47,8 @@ public final class InstanceFactory {
     private final ScheduledExecutorService timers;
     private final Path runtimeDir;
     private final Path instanceDir;
+    private final Path cellDir;
+    private volatile StemCells stemCells;
     private final Map<String, Path> bootstraps = new ConcurrentHashMap<>();
     /** Instances start at a bounded rate: a burst of cold calls queues here instead of starting a hundred sandboxes at once. */
     private final Semaphore starting;
@@ -59,6 +66,7 @@ public final class InstanceFactory {
         this.timers = timers;
         this.runtimeDir = Files.createDirectories(dataDir.resolve("runtimes"));
         this.instanceDir = Files.createDirectories(dataDir.resolve("instances"));
+        this.cellDir = Files.createDirectories(dataDir.resolve("cells"));
         clearLeftovers();
     }
 
@@ -70,37 +78,114 @@ public final class InstanceFactory {
         return sandboxes;
     }
 
+    /**
+     * An instance of the function: from a stem cell of the right kind when one is ready (only
+     * Init remains to do), otherwise from nothing.
+     */
     Started start(Function function) {
+        long began = System.nanoTime();
+        Runtime runtime = runtimes.require(function.runtime());
+        StemCell cell = stemCells == null ? null
+                : stemCells.take(CellKind.of(function, sandboxes.forFunction(function).name()));
+        Started started = cell != null ? fromCell(function, cell) : fromNothing(function, runtime);
+        if (started.instance() != null) {
+            metrics.instanceBoot(runtime.id(), cell != null, (System.nanoTime() - began) / 1e6);
+        }
+        return started;
+    }
+
+    private Started fromNothing(Function function, Runtime runtime) {
         starting.acquireUninterruptibly();
         try {
-            return startNow(function);
+            String instanceId = UUID.randomUUID().toString();
+            Path strayOutput = instanceDir.resolve(instanceId + ".out");
+            SandboxedWorker worker;
+            try {
+                Path codeDir = code.codeDir(function);
+                Files.createFile(strayOutput);
+                worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, runtime.interpreter(),
+                        bootstrap(runtime), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function), strayOutput));
+            } catch (IOException | UncheckedIOException e) {
+                return new Started(null, new ExecResult.WorkerDied("could not start a worker: " + e.getMessage(), ""));
+            }
+            return initialize(new Instance(instanceId, function, worker, strayOutput, timers, () -> { }));
         } finally {
             starting.release();
         }
     }
 
-    private Started startNow(Function function) {
-        long began = System.nanoTime();
-        Runtime runtime = runtimes.require(function.runtime());
-        String instanceId = UUID.randomUUID().toString();
-        Path strayOutput = instanceDir.resolve(instanceId + ".out");
-        SandboxedWorker worker;
+    /** Links the function's files into the cell's own code directory, then sends Init. */
+    private Started fromCell(Function function, StemCell cell) {
         try {
-            Path codeDir = code.codeDir(function);
-            Files.createFile(strayOutput);
-            worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, runtime.interpreter(),
-                    bootstrap(runtime), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function), strayOutput));
+            Directories.linkTree(code.codeDir(function), cell.codeDir());
         } catch (IOException | UncheckedIOException e) {
-            return new Started(null, new ExecResult.WorkerDied("could not start a worker: " + e.getMessage(), ""));
+            cell.discard();
+            return new Started(null, new ExecResult.WorkerDied("could not prepare a stem cell: " + e.getMessage(), ""));
         }
-        Instance instance = new Instance(instanceId, function, worker, strayOutput, timers);
+        return initialize(new Instance(cell.id(), function, cell.worker(), cell.strayOutput(), timers,
+                () -> Directories.deleteQuietly(cell.codeDir())));
+    }
+
+    private Started initialize(Instance instance) {
+        Function function = instance.function();
         long initTimeout = Math.max(settings.initTimeout().toMillis(), function.timeoutSec() * 1000L);
         ExecResult failure = instance.initialize(functionEnvironment(function), initTimeout);
-        if (failure != null) {
-            return new Started(null, failure);
+        return failure == null ? new Started(instance, null) : new Started(null, failure);
+    }
+
+    /** Starts a worker with no function, in an empty code directory of its own: a stem cell. */
+    private StemCell startCell(CellKind kind) {
+        Runtime runtime = runtimes.require(kind.runtime());
+        String id = UUID.randomUUID().toString();
+        Path codeDir = cellDir.resolve(id);
+        Path strayOutput = instanceDir.resolve(id + ".out");
+        try {
+            Files.createDirectories(codeDir);
+            Files.setPosixFilePermissions(codeDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.createFile(strayOutput);
+            SandboxLimits limits = new SandboxLimits(kind.memoryMb(), SandboxLimits.cpusForMemory(kind.memoryMb()),
+                    sandboxes.pidsLimit(), Limits.DEFAULT_EPHEMERAL_STORAGE_MB, SandboxLimits.Network.NONE);
+            SandboxedWorker worker = sandboxes.byName(kind.backend()).start(new WorkerLaunch(id, runtime.interpreter(),
+                    bootstrap(runtime), codeDir, BASE_ENVIRONMENT, limits, strayOutput));
+            return new StemCell(id, kind, worker, codeDir, strayOutput);
+        } catch (IOException e) {
+            Directories.deleteQuietly(codeDir);
+            Directories.deleteQuietly(strayOutput);
+            throw new UncheckedIOException(e);
         }
-        metrics.instanceBoot(runtime.id(), false, (System.nanoTime() - began) / 1e6);
-        return new Started(instance, null);
+    }
+
+    /**
+     * Keeps {@code target} stem cells ready for every available runtime on the default backend,
+     * at each of {@code memorySizes}.
+     */
+    public void keepStemCells(List<Integer> memorySizes, int target) {
+        if (target <= 0 || memorySizes.isEmpty()) {
+            return;
+        }
+        List<CellKind> kinds = new ArrayList<>();
+        for (Runtime runtime : runtimes.all()) {
+            if (runtime.available()) {
+                memorySizes.forEach(mb -> kinds.add(new CellKind(runtime.id(), sandboxes.defaultName(), mb)));
+            }
+        }
+        stemCells = new StemCells(kinds, target, this::startCell);
+    }
+
+    /** Cells ready now, per kind ({@code runtime/backend/memory}). */
+    public Map<String, Integer> readyStemCells() {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        if (stemCells != null) {
+            stemCells.readyCounts().forEach((kind, count) -> counts.put(kind.toString(), count));
+        }
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        if (stemCells != null) {
+            stemCells.close();
+        }
     }
 
     private static Map<String, String> functionEnvironment(Function function) {
@@ -128,11 +213,11 @@ public final class InstanceFactory {
         });
     }
 
-    /** Stray-output files of instances that died with a previous server. */
+    /** Stray-output files and cell directories of instances that died with a previous server. */
     private void clearLeftovers() throws IOException {
-        try (var files = Files.list(instanceDir)) {
-            for (Path file : files.toList()) {
-                Files.deleteIfExists(file);
+        for (Path dir : List.of(instanceDir, cellDir)) {
+            try (var entries = Files.list(dir)) {
+                entries.forEach(Directories::deleteQuietly);
             }
         }
     }

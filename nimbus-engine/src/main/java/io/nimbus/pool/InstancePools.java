@@ -135,6 +135,11 @@ public final class InstancePools implements AutoCloseable, InstancePool.Memory {
         return List.copyOf(pools.values());
     }
 
+    /** Stem cells ready now, per kind ({@code runtime/backend/memory}). */
+    public Map<String, Integer> readyStemCells() {
+        return factory.readyStemCells();
+    }
+
     public MemoryBudget budget() {
         return budget;
     }

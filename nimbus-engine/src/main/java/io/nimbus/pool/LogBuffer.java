@@ -26,6 +26,11 @@ final class LogBuffer {
         }
     }
 
+    /** More was written than was kept: the text ends with the truncation marker. */
+    synchronized void markTruncated() {
+        truncated = true;
+    }
+
     synchronized boolean isEmpty() {
         return length == 0 && !truncated;
     }

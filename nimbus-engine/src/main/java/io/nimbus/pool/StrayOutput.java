@@ -34,6 +34,9 @@ final class StrayOutput {
             ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, READ_LIMIT));
             open.read(buffer, 0);
             logs.append(buffer.array(), 0, buffer.position());
+            if (size > READ_LIMIT) {
+                logs.markTruncated();
+            }
             open.truncate(0);
         } catch (IOException e) {
             // stray output is best effort: losing it must never fail an invocation

@@ -27,6 +27,8 @@ public final class NamespaceSandbox implements SandboxBackend {
     static final Path BWRAP = Path.of("/usr/bin/bwrap");
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final String UNPRIVILEGED = "65534";
+    /** Open descriptors per process: the usual soft default, not the server's own (often far higher) limit. */
+    private static final int OPEN_FILES = 1024;
     /** The CPU share an instance gets while it loads its function, whatever its steady share. */
     private static final double INIT_CPUS = 1.0;
     private static final String CODE_DIR = "/var/function";
@@ -130,6 +132,7 @@ public final class NamespaceSandbox implements SandboxBackend {
                 "--ro-bind", launch.bootstrap().getParent().toString(), RUNTIME_DIR,
                 "--size", Long.toString(launch.limits().tmpMb() * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/tmp",
                 "--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(launch.limits().tmpMb() * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/dev/shm",
                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
                 "--seccomp", "9",
                 "--chdir", CODE_DIR));
@@ -160,7 +163,8 @@ public final class NamespaceSandbox implements SandboxBackend {
      */
     private static List<String> confinedCommand(WorkerLaunch launch) {
         long fileSizeLimit = (launch.limits().tmpMb() + 1L) * 1024L * 1024L;
-        return List.of(PRLIMIT.toString(), "--fsize=" + fileSizeLimit + ":" + fileSizeLimit, "--",
+        return List.of(PRLIMIT.toString(), "--fsize=" + fileSizeLimit + ":" + fileSizeLimit,
+                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, "--",
                 SETPRIV.toString(), "--reuid=" + UNPRIVILEGED, "--regid=" + UNPRIVILEGED,
                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
                 launch.interpreter().toString(), RUNTIME_DIR + "/" + launch.bootstrap().getFileName());

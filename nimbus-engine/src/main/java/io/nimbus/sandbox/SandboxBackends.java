@@ -60,6 +60,15 @@ public final class SandboxBackends {
         }
     }
 
+    public SandboxBackend byName(String name) {
+        require(name);
+        return available.get(name);
+    }
+
+    public int pidsLimit() {
+        return pidsLimit;
+    }
+
     public SandboxBackend forFunction(Function function) {
         String name = function.sandbox().isolation() == null ? defaultName : function.sandbox().isolation();
         require(name);

@@ -1,6 +1,6 @@
 /**
- * Sandbox backends: how a worker process is started and confined. This issue's backend is
- * {@code process} (no isolation, development only); namespace and microVM backends come
- * behind the same {@link io.nimbus.sandbox.SandboxBackend} interface.
+ * Sandbox backends: how a worker process is started and confined. {@code namespace}
+ * (bubblewrap, control groups, seccomp) is the default; {@code gvisor} (runsc) puts a
+ * user-space kernel in between; {@code process} runs without isolation, for development only.
  */
 package io.nimbus.sandbox;

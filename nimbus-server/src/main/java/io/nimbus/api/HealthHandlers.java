@@ -51,6 +51,7 @@ final class HealthHandlers {
         body.put("sandbox", sandbox());
         body.put("runtimes", runtimes.all().stream().map(HealthHandlers::runtime).toList());
         body.put("pools", pools.all().stream().map(HealthHandlers::pool).toList());
+        body.put("stem_cells", pools.readyStemCells());
         body.put("memory_budget", Map.of("capacity_mb", pools.budget().capacityMb(), "used_mb", pools.budget().usedMb()));
         body.put("async", Map.of("queue_depth", async.depth(), "in_flight", async.inFlight()));
         Exchange.json(response, up ? 200 : 503, body);
@@ -65,8 +66,9 @@ final class HealthHandlers {
         SandboxBackends sandboxes = pools.sandboxes();
         Map<String, Object> sandbox = new LinkedHashMap<>();
         sandbox.put("backend", sandboxes.defaultName());
-        if (sandboxes.defaultName().equals("process")) {
-            sandbox.put("warning", "functions run without isolation (process backend): development only");
+        Map<String, String> status = sandboxes.status();
+        if (status.containsKey("process") && status.get("process") == null) {
+            sandbox.put("warning", "functions may run without isolation (process backend enabled): development only");
         }
         Map<String, Object> backends = new LinkedHashMap<>();
         sandboxes.status().forEach((name, reason) -> backends.put(name,

@@ -105,6 +105,8 @@ public final class Nimbus implements AutoCloseable {
         NimbusMetrics metrics = new NimbusMetrics();
         InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, new CodeDirectory(functionStore, dataDir),
                 poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS), metrics);
+        closeInReverse.push(factory);
+        factory.keepStemCells(config.integers(Setting.STEM_CELLS_MEMORY_MB), config.integer(Setting.STEM_CELLS_TARGET));
         InstancePools pools = new InstancePools(factory, poolSettings,
                 memoryBudget(),
                 config.integer(Setting.HEALTH_CHECK_MS), timers);
@@ -170,8 +172,17 @@ public final class Nimbus implements AutoCloseable {
      * asked for isolation it cannot give refuses to start rather than run functions unconfined.
      */
     private SandboxBackends sandboxes(Path dataDir) throws IOException {
-        List<SandboxBackend> available = new ArrayList<>(List.of(new ProcessSandbox()));
+        List<SandboxBackend> available = new ArrayList<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
+        String chosen = config.string(Setting.SANDBOX);
+        // Unconfined functions are opted into by the operator, never by a function: any caller
+        // of the API (or a host-network function calling it) could otherwise ask for one.
+        if (chosen.equals("process") || config.bool(Setting.ALLOW_PROCESS)) {
+            available.add(new ProcessSandbox());
+        } else {
+            unavailable.put("process", "runs functions without isolation; the operator enables it with "
+                    + "sandbox.allow_process: true (NIMBUS_SANDBOX_ALLOW_PROCESS), for development only");
+        }
         String namespace = NamespaceSandbox.unavailableReason();
         if (namespace == null) {
             available.add(NamespaceSandbox.create(dataDir));
@@ -184,11 +195,10 @@ public final class Nimbus implements AutoCloseable {
         } else {
             unavailable.put("gvisor", gvisor);
         }
-        String chosen = config.string(Setting.SANDBOX);
         if (unavailable.containsKey(chosen)) {
             throw new NimbusConfig.ConfigException("sandbox backend '" + chosen + "' cannot run here: " + unavailable.get(chosen));
         }
-        if (chosen.equals("process")) {
+        if (available.stream().anyMatch(backend -> !backend.isolates())) {
             LOG.warn("""
 
                     ************************************************************************

@@ -75,6 +75,28 @@ public final class NimbusConfig {
         return Duration.ofSeconds(integer(setting));
     }
 
+    /** A comma-separated list of whole numbers, such as {@code 128,256}; empty for none. */
+    public List<Integer> integers(Setting setting) {
+        String value = string(setting).trim();
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return java.util.Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        } catch (NumberFormatException e) {
+            throw new ConfigException(setting.key() + " (" + setting.env() + ") must be whole numbers separated by commas, not '"
+                    + value + "'");
+        }
+    }
+
+    public boolean bool(Setting setting) {
+        String value = string(setting).trim();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigException(setting.key() + " (" + setting.env() + ") must be true or false, not '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
     public String host() {
         return string(Setting.HOST);
     }
@@ -99,9 +121,16 @@ public final class NimbusConfig {
                 throw new ConfigException(atLeastOne.key() + " (" + atLeastOne.env() + ") must be at least 1");
             }
         }
+        for (int mb : integers(Setting.STEM_CELLS_MEMORY_MB)) {
+            if (mb < io.nimbus.domain.Limits.MIN_MEMORY_MB || mb > io.nimbus.domain.Limits.MAX_MEMORY_MB) {
+                throw new ConfigException("stem_cells.memory_mb sizes must be between " + io.nimbus.domain.Limits.MIN_MEMORY_MB
+                        + " and " + io.nimbus.domain.Limits.MAX_MEMORY_MB);
+            }
+        }
         if (integer(Setting.MEMORY_BUDGET_PERCENT) > 100) {
             throw new ConfigException("pool.memory_budget_percent must be at most 100");
         }
+        bool(Setting.ALLOW_PROCESS);
         int port = integer(Setting.PORT);
         if (port > 65535) {
             throw new ConfigException("server.port must be between 0 and 65535");

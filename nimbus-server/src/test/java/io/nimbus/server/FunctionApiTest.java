@@ -574,7 +574,8 @@ class FunctionApiTest {
         assertThat(body.path("sandbox").path("backend").asText()).isEqualTo("namespace");
         assertThat(body.path("sandbox").has("warning")).isFalse();
         assertThat(body.path("sandbox").path("backends").path("namespace").path("available").asBoolean()).isTrue();
-        assertThat(body.path("sandbox").path("backends").path("process").path("available").asBoolean()).isTrue();
+        assertThat(body.path("sandbox").path("backends").path("process").path("available").asBoolean())
+                .as("unconfined functions only where the operator allows them").isFalse();
         assertThat(body.path("pools").isArray()).isTrue();
         Map<String, JsonNode> runtimes = runtimesById(body.path("runtimes"));
         assertThat(runtimes).containsKeys("python3.11", "nodejs20");

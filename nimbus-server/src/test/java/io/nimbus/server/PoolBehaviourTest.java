@@ -81,7 +81,7 @@ class PoolBehaviourTest {
 
     @Test
     void anInstanceThatDiesWhileIdleIsNeverHandedARequest() {
-        try (RunningNimbus nimbus = RunningNimbus.start()) {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.ALLOW_PROCESS, "true"))) {
             ApiClient api = nimbus.client();
             api.createFunction("fragile", "python", "import os\ndef handler(event):\n    return os.getpid()\n",
                     Map.of("isolation", "process"));
@@ -99,7 +99,7 @@ class PoolBehaviourTest {
 
     @Test
     void theHealthCheckRemovesAnIdleInstanceThatStoppedAnswering() {
-        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.HEALTH_CHECK_MS, "200"))) {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.HEALTH_CHECK_MS, "200", Setting.ALLOW_PROCESS, "true"))) {
             ApiClient api = nimbus.client();
             api.createFunction("silent", "python", "import os\ndef handler(event):\n    return os.getpid()\n",
                     Map.of("isolation", "process"));
@@ -109,6 +109,48 @@ class PoolBehaviourTest {
             Reply health = api.await("/health", r -> pool(r, "silent").path("instances").asInt() == 0, Duration.ofSeconds(30));
 
             assertThat(pool(health, "silent").path("instances").asInt()).isZero();
+        }
+    }
+
+    @Test
+    void aColdInvocationWithAStemCellReadyStartsNoNewProcessOnTheRequestPath() {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.SANDBOX, "process"))) {
+            ApiClient api = nimbus.client();
+            api.await("/health", r -> r.json().path("stem_cells").path("python3.11/process/256MB").asInt() == 2,
+                    Duration.ofSeconds(30));
+            api.createFunction("from-a-cell", "python", "import os\ndef handler(event):\n    return os.getpid()\n");
+            java.time.Instant requested = java.time.Instant.now();
+
+            Reply reply = api.invoke("from-a-cell", "{}");
+
+            assertThat(reply.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+            java.time.Instant workerStarted = ProcessHandle.of(Long.parseLong(reply.body())).orElseThrow()
+                    .info().startInstant().orElseThrow();
+            assertThat(workerStarted).as("the worker was running before the request").isBefore(requested);
+            assertThat(api.get("/metrics").body())
+                    .contains("nimbus_vm_boot_duration_ms_count{from_snapshot=\"true\",runtime=\"python3.11\"} 1");
+        }
+    }
+
+    @Test
+    void sandboxedStemCellsServeColdInvocationsAndAreReplenished() {
+        try (RunningNimbus nimbus = RunningNimbus.start()) {
+            ApiClient api = nimbus.client();
+            api.await("/health", r -> r.json().path("stem_cells").path("nodejs20/namespace/256MB").asInt() == 2,
+                    Duration.ofSeconds(30));
+            for (int i = 0; i < 3; i++) {
+                api.createFunction("cell-node-" + i, "node", "exports.handler = async (e) => ({uid: process.getuid(), i: e.i});\n");
+                Reply reply = api.invoke("cell-node-" + i, "{\"i\": " + i + "}");
+                assertThat(reply.json().path("i").asInt()).isEqualTo(i);
+                assertThat(reply.json().path("uid").asInt()).as("confined like any instance").isEqualTo(65534);
+            }
+
+            Reply health = api.await("/health", r -> r.json().path("stem_cells").path("nodejs20/namespace/256MB").asInt() == 2,
+                    Duration.ofSeconds(30));
+
+            assertThat(health.json().path("stem_cells").path("nodejs20/namespace/256MB").asInt()).as("replenished").isEqualTo(2);
+            assertThat(api.get("/metrics").body())
+                    .contains("nimbus_vm_boot_duration_ms_count{from_snapshot=\"true\",runtime=\"nodejs20\"}");
         }
     }
 
