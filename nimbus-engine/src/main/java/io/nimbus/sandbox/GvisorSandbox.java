@@ -8,14 +8,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -34,20 +38,46 @@ import java.util.stream.Stream;
  *
  * <p>A worker is {@code runsc run}, attached: the host's pipes become the container's
  * stdin and stdout, and a {@code /bin/sh} inside moves them to fds 3 and 4 exactly as for the
- * other backends. runsc's stderr and the container's go to the stray-output file.
+ * other backends. runsc's stderr, which is also the container's stdout and stderr, is a pipe
+ * that a host thread copies into the stray-output file, dropping whatever would take the
+ * file past the function's /tmp size (see {@link #copyStrayOutput}).
+ *
+ * <p>System calls: the namespace backend's seccomp policy ({@link SeccompFilter}), given to
+ * runsc as the bundle's OCI seccomp rules (see {@link OciBundle#seccomp()}) and applied by
+ * its sentry, {@code runsc --oci-seccomp}.
  *
  * <p>Limits: the memory limit covers the whole sandbox (the sentry, the gofer and the
  * function), with no swap; when it is hit the host OOM killer ends the sandbox. The CPU quota
  * also covers the whole sandbox. The host pids limit cannot be the function's process limit:
- * the sandbox itself needs a few dozen host tasks (the sentry's threads, a ptrace stub per
- * guest thread group), so it is set at {@value #SANDBOX_PIDS} against fork bombs escaping to
- * the host, and the function's own limit is RLIMIT_NPROC inside the sandbox, which the
- * sentry enforces per uid (a fork past it fails with EAGAIN).
+ * the sandbox itself needs host tasks of its own (the sentry's threads, and under ptrace a
+ * stub process per guest address space, with a thread per sentry thread that has run in
+ * it), so the function's own limit is RLIMIT_NPROC inside the sandbox, which the sentry
+ * enforces per uid (a fork past it fails with EAGAIN), and the host limit
+ * ({@link #sandboxTasks}) is only a backstop against tasks escaping to the host, set far
+ * enough above what the guest's limit allows that RLIMIT_NPROC always trips first: were the
+ * host limit hit, the sentry's own clone would fail and the whole sandbox would die.
  */
 public final class GvisorSandbox implements SandboxBackend {
     private static final Logger LOG = LoggerFactory.getLogger(GvisorSandbox.class);
     static final Path RUNSC = Path.of("/usr/bin/runsc");
-    static final int SANDBOX_PIDS = 1024;
+    /**
+     * The least host task limit of a sandbox. What a sandbox needs is set by the ptrace
+     * platform: a stub process per guest address space (kept in a pool and reused when the
+     * process ends), and in each stub a thread for every sentry thread that has ever run
+     * guest code in it, never released. So a sandbox's host tasks grow towards
+     * (sentry threads) x (stubs + 1), and both grow with the function's processes: the sentry
+     * keeps a host thread per guest task running at once (it waits for the task's ptrace
+     * stop) on top of its own. Measured on two CPUs, RLIMIT_NPROC = 64: one Python fork
+     * bomb (63 children exec'ing sleep) peaked at 600 to 740 host tasks; the same bomb
+     * repeated in one sandbox climbed to 2,700 after 10 rounds and levelled off near 3,200
+     * after 30 (102 sentry threads, 66 stubs of 50 threads or so), and reached 3,500 within
+     * 10 rounds with a test JVM busy beside it; 63 busy threads in one process took about 70.
+     */
+    static final int MIN_SANDBOX_TASKS = 4096;
+    /** Sentry threads besides one per guest task: its own goroutines' threads, the gofer's. */
+    private static final int SENTRY_THREADS = 64;
+    /** Stub processes besides one per guest process: the pool's spares. */
+    private static final int SPARE_STUBS = 16;
     /**
      * The CPU share a sandbox boots and loads its function with. Booting gVisor costs a few
      * hundred milliseconds of CPU; at a small function's steady share (0.14 of a core at
@@ -70,6 +100,7 @@ public final class GvisorSandbox implements SandboxBackend {
     private final Path logFile;
     private final Path rootfs;
     private final String cgroupScope;
+    private final AtomicBoolean checkedProcessIds = new AtomicBoolean();
 
     private GvisorSandbox(Path stateDir, Path bundlesDir, Path logFile, Path rootfs, String cgroupScope) {
         this.stateDir = stateDir;
@@ -147,18 +178,25 @@ public final class GvisorSandbox implements SandboxBackend {
         }
         SandboxLimits limits = launch.limits();
         Path bundle = bundlesDir.resolve(id);
-        GvisorCgroup cgroup = GvisorCgroup.create(cgroupScope, id, limits, SANDBOX_PIDS);
+        int tasks = sandboxTasks(limits);
+        if (!checkedProcessIds.getAndSet(true)) {
+            warnIfFewProcessIds(tasks);
+        }
+        GvisorCgroup cgroup = GvisorCgroup.create(cgroupScope, id, limits, tasks);
         try {
             Files.createDirectories(bundle);
             OciBundle.write(bundle, spec(launch));
             List<String> command = List.of(RUNSC.toString(), "--root", stateDir.toString(),
                     "--network=" + (limits.network() == SandboxLimits.Network.HOST ? "host" : "none"),
-                    "--platform=ptrace", "--log=" + logFile,
+                    "--platform=ptrace", "--oci-seccomp", "--log=" + logFile,
                     "run", "--bundle", bundle.toString(), id);
             ProcessBuilder builder = new ProcessBuilder(command).directory(bundle.toFile());
             builder.environment().clear();
-            builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
-            return new GvisorWorker(builder.start(), id, bundle, cgroup, limits.cpus());
+            // stderr stays a pipe: copyStrayOutput moves it into the stray-output file, capped.
+            Process process = builder.start();
+            Thread copier = copyStrayOutput(process.getErrorStream(), launch.strayOutputFile(),
+                    strayOutputCap(limits), id);
+            return new GvisorWorker(process, copier, id, bundle, cgroup, limits.cpus());
         } catch (IOException | RuntimeException e) {
             runsc("delete", "--force", id);
             cgroup.killAll();
@@ -194,8 +232,120 @@ public final class GvisorSandbox implements SandboxBackend {
         return new OciBundle.Spec(args, launch.environment(), CODE_DIR, UNPRIVILEGED, rootfs, binds,
                 limits.tmpMb(), hostNetwork, limits.memoryMb() * 1024L * 1024L,
                 Cgroup.quotaMicros(Math.max(limits.cpus(), BOOT_CPUS)), Cgroup.CPU_PERIOD_US,
-                SANDBOX_PIDS, limits.pids(),
+                sandboxTasks(limits), limits.pids(),
                 GvisorCgroup.cgroupsPath(cgroupScope, launch.instanceId()));
+    }
+
+    /**
+     * The host task limit of a sandbox whose function may have {@code limits.pids()}
+     * processes and threads: far enough above what the sandbox can need at that many that
+     * RLIMIT_NPROC is always what stops a fork bomb. Were the host limit hit first, a clone
+     * of the sentry's or of a stub would fail, and the sentry would end the whole sandbox.
+     * The bound is the ptrace platform's (see {@link #MIN_SANDBOX_TASKS}): sentry threads
+     * (one per guest task, one per CPU for the Go scheduler, {@value #SENTRY_THREADS} more)
+     * times stub processes plus the sentry itself (one per guest process, {@value #SPARE_STUBS}
+     * more). At 64 processes on two CPUs that is 10,530, three times the most measured.
+     *
+     * <p>It is a backstop only, and a large one: a host whose {@code kernel.pid_max} is the
+     * kernel's default of 32768 can have its process ids used up by a few such sandboxes
+     * (see {@link #warnIfFewProcessIds}).
+     */
+    static int sandboxTasks(SandboxLimits limits) {
+        return sandboxTasks(limits.pids(), Runtime.getRuntime().availableProcessors());
+    }
+
+    static int sandboxTasks(int pids, int cpus) {
+        long sentryThreads = (long) pids + cpus + SENTRY_THREADS;
+        long stubs = (long) pids + SPARE_STUBS;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MIN_SANDBOX_TASKS, sentryThreads * (stubs + 1)));
+    }
+
+    /**
+     * Logs a warning, at the first start, when the host's process ids would not last for 64
+     * sandboxes using all the host tasks {@link #sandboxTasks} allows them: with the
+     * kernel's default {@code kernel.pid_max} (32768) three such sandboxes would do.
+     */
+    static void warnIfFewProcessIds(int perSandbox) {
+        try {
+            // Not Files.readString: it reads a sysctl file of procfs short ("3" for 32768).
+            long pidMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).getFirst().strip());
+            if (pidMax < 64L * perSandbox) {
+                LOG.warn("kernel.pid_max is {}: a gVisor sandbox may use up to {} host tasks (the ptrace platform's"
+                        + " stubs), so a few sandboxes running fork bombs could use up the host's process ids;"
+                        + " raise it: sysctl -w kernel.pid_max=4194304", pidMax, perSandbox);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no procfs: nothing to check
+        }
+    }
+
+    /** The most the stray-output file may hold at once: the function's /tmp size. */
+    static long strayOutputCap(SandboxLimits limits) {
+        return limits.tmpMb() * 1024L * 1024L;
+    }
+
+    /**
+     * Copies what the sandbox writes to its stdout and stderr (runsc's stderr) into the
+     * stray-output file, writing only while the file is under {@code cap} bytes and
+     * dropping the rest, so that a function printing without end cannot fill the host's
+     * disk. The host empties the file after each invocation, so each gets {@code cap}
+     * bytes again. The writer in the sandbox never blocks on a full file and never sees an
+     * error: what is over the cap is read and dropped.
+     *
+     * <p>Why on the host: gVisor enforces RLIMIT_FSIZE only on the files of its own file
+     * systems, not on a host file that it was given as a descriptor, and the function's
+     * stdout and stderr are such descriptors; a child printing 100 MB grew the file by
+     * 100 MB under an RLIMIT_FSIZE of 16 MB.
+     *
+     * <p>One platform thread per sandbox, ended by the pipe's end of file once runsc and
+     * the sandbox are gone. A platform thread because a read of a process pipe holds its
+     * carrier: one virtual thread per instance blocked in it would take the virtual
+     * threads' carriers from everyone else.
+     */
+    static Thread copyStrayOutput(InputStream from, Path file, long cap, String id) {
+        return Thread.ofPlatform().daemon().name("nimbus-gvisor-output-" + id).start(() -> {
+            byte[] buffer = new byte[64 * 1024];
+            FileChannel to = null;
+            try (from) {
+                try {
+                    to = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    LOG.debug("stray output of {} is dropped: {}", id, e.toString());
+                }
+                int read;
+                while ((read = from.read(buffer)) >= 0) {
+                    if (to == null) {
+                        continue;
+                    }
+                    try {
+                        // Appending, so a truncation by the host between size() and write() only makes room.
+                        long room = cap - to.size();
+                        if (room > 0) {
+                            to.write(ByteBuffer.wrap(buffer, 0, (int) Math.min(read, room)));
+                        }
+                    } catch (IOException e) {
+                        LOG.debug("stray output of {} is dropped from now on: {}", id, e.toString());
+                        closeQuietly(to);
+                        to = null;
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe broke: the sandbox is gone
+            } finally {
+                closeQuietly(to);
+            }
+        });
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do for a file only ever appended to
+        }
     }
 
     /** An interpreter outside /usr (pyenv's, say) brings its whole installation: bin/.. is bound read-only, in place. */
@@ -333,14 +483,17 @@ public final class GvisorSandbox implements SandboxBackend {
 
     private final class GvisorWorker implements SandboxedWorker {
         private final Process process;
+        private final Thread strayOutputCopier;
         private final String id;
         private final Path bundle;
         private final GvisorCgroup cgroup;
         private final double steadyCpus;
         private boolean killed;
 
-        GvisorWorker(Process process, String id, Path bundle, GvisorCgroup cgroup, double steadyCpus) {
+        GvisorWorker(Process process, Thread strayOutputCopier, String id, Path bundle, GvisorCgroup cgroup,
+                     double steadyCpus) {
             this.process = process;
+            this.strayOutputCopier = strayOutputCopier;
             this.id = id;
             this.bundle = bundle;
             this.cgroup = cgroup;
@@ -392,7 +545,8 @@ public final class GvisorSandbox implements SandboxBackend {
          * attached {@code runsc run} ends; if it does not, it is killed, which takes the
          * sandbox down with it. {@code runsc delete --force} then removes what runsc still
          * holds for the container, and whatever is left in the control group is killed
-         * before the group and the bundle are removed.
+         * before the group and the bundle are removed. Last, the stray-output copier is
+         * given a moment to meet the end of its pipe, so that it has written all it will.
          */
         @Override
         public synchronized void kill() {
@@ -418,6 +572,12 @@ public final class GvisorSandbox implements SandboxBackend {
             cgroup.killAll();
             cgroup.delete();
             deleteTree(bundle);
+            try {
+                // Everything that held the pipe is gone: the copier meets its end of file.
+                strayOutputCopier.join(KILL_TIMEOUT_MS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
