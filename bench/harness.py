@@ -2,13 +2,21 @@
 """Nimbus benchmark harness (stdlib only). Started by bench/run; the method is
 /work/shared/BENCHMARKING.md and the generated section of docs/benchmarks.md.
 
-One run measures, alternated per repetition on the same loopback:
+One run (one Nimbus server) measures, alternated per repetition on the same loopback:
   * the HTTP floor: a bare Node http.createServer hello server (bench/floor.js);
-  * Nimbus warm invocations of a python and a node hello function;
+  * Nimbus warm invocations of a python and a node hello function deployed with the
+    defaults (the server's default sandbox backend, default memory_mb and CPU share);
   both with wrk -t1 -c1 (latency) and wrk -t2 -c32 (throughput), after a warm-up;
+  * the warm-invocation overhead of each sandbox backend: a python and a node hello per
+    backend (process, namespace, gvisor), deployed with "cpus": 1, at wrk -t1 -c1;
 and, interleaved, iteration by iteration:
-  * Nimbus cold starts (a fresh function each time, one invoke timed over HTTP);
+  * time to create a sandbox: Nimbus cold starts (a fresh function each time, one invoke timed
+    over HTTP) per runtime and per sandbox backend, deployed with "isolation" and "cpus": 1 (no
+    pre-started stem cell fits them), and per runtime with the defaults (stem cells allowed),
+    which is also the plain "cold start" row;
   * the baseline of a new process per invocation (python -c, node -e).
+Backends that the server cannot run (GET /health sandbox.backends; create answers 400
+IsolationUnavailable) are reported as unavailable, with the reason.
 Only 127.0.0.1 is loaded; every loop is bounded in count and in time.
 """
 
@@ -54,6 +62,8 @@ FUNCTIONS = {
     },
 }
 SHORT = {"python": "py", "node": "node"}
+BACKENDS = ("process", "namespace", "gvisor")  # the sandbox backends compared; process is the reference
+ISO_CPUS = 1  # CPU share (cores) of the backend-comparison functions, so that the sandbox, not the share, is measured
 
 PROBLEMS = []  # everything that went wrong, reported in the table's section and in the JSON
 
@@ -69,6 +79,14 @@ def problem(msg):
 
 class Stop(Exception):
     pass
+
+
+class Unavailable(RuntimeError):
+    """The server refused an isolation it cannot provide (400 IsolationUnavailable)."""
+
+    def __init__(self, message, answer):
+        super().__init__(message)
+        self.answer = answer
 
 
 def _on_signal(signum, _frame):
@@ -147,28 +165,68 @@ def read_proc_table():
     return table
 
 
-def tree_cpu(root_pid):
-    """CPU ticks of root_pid and all its descendants, including reaped children
-    (cutime/cstime), split into the root's own and the descendants'."""
-    table = read_proc_table()
-    kids = {}
-    for pid, (ppid, _, _) in table.items():
-        kids.setdefault(ppid, []).append(pid)
-    root_own, rest, pids = 0, 0, []
-    stack = [root_pid]
-    while stack:
-        pid = stack.pop()
-        if pid not in table:
-            continue
-        pids.append(pid)
-        _, own, children = table[pid]
-        if pid == root_pid:
-            root_own = own
-            rest += children
-        else:
-            rest += own + children
-        stack.extend(kids.get(pid, []))
-    return {"root": root_own, "descendants": rest, "pids": len(pids)}
+class TreeCpu:
+    """CPU used by a process tree over an interval, processes that die meanwhile included.
+
+    The tree (root_pid and its descendants, by ppid) is sampled every interval_s and each
+    process's own user+system time is kept as last seen; the result is the growth of those.
+    cutime/cstime are not used: a sandbox killed as a whole (its bwrap or runsc parent dies with
+    it) is never reaped by a process of the tree, so its time would never reach one's cutime,
+    and a before/after difference would lose it (or go negative). What can still be missed:
+    the last interval_s of a process before it dies, and processes living less than interval_s."""
+
+    def __init__(self, root_pid, interval_s=0.25):
+        self.root, self.interval_s = root_pid, interval_s
+        snap = self._snapshot()
+        self.first = dict(snap)  # pid -> own ticks when first seen (0 for a process born meanwhile)
+        self.last = dict(snap)
+        self.gone = 0  # ticks of processes whose pid was reused meanwhile
+        self.samples = 1
+        self.pids_now = len(snap)
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="tree-cpu", daemon=True)
+        self._thread.start()
+
+    def _snapshot(self):
+        table = read_proc_table()
+        kids = {}
+        for pid, (ppid, _, _) in table.items():
+            kids.setdefault(ppid, []).append(pid)
+        out, stack = {}, [self.root]
+        while stack:
+            pid = stack.pop()
+            if pid in table and pid not in out:
+                out[pid] = table[pid][1]
+                stack.extend(kids.get(pid, []))
+        return out
+
+    def _merge(self, snap):
+        with self._lock:
+            for pid, own in snap.items():
+                if pid not in self.last:
+                    self.first[pid], self.last[pid] = 0, own
+                elif own < self.last[pid]:  # the pid was reused: a new process
+                    self.gone += self.last[pid] - self.first[pid]
+                    self.first[pid], self.last[pid] = 0, own
+                else:
+                    self.last[pid] = own
+            self.samples += 1
+            self.pids_now = len(snap)
+
+    def _run(self):
+        while not self._stop.wait(self.interval_s):
+            self._merge(self._snapshot())
+
+    def stop(self):
+        """Stops sampling; returns {"root", "descendants" (ticks used meanwhile), "pids", "samples"}."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self._merge(self._snapshot())
+        root = self.last.get(self.root, 0) - self.first.get(self.root, 0)
+        desc = self.gone + sum(self.last[p] - self.first[p] for p in self.last if p != self.root)
+        return {"root": root, "descendants": desc, "pids": self.pids_now, "samples": self.samples,
+                "seen": len(self.last)}
 
 
 def system_cpu():
@@ -180,16 +238,18 @@ def system_cpu():
     return user + nice + system + irq + softirq, steal
 
 
-def cpu_delta(before, after, wall_s):
-    root = (after["root"] - before["root"]) / CLK_TCK
-    desc = (after["descendants"] - before["descendants"]) / CLK_TCK
+def cpu_delta(used, wall_s):
+    root = used["root"] / CLK_TCK
+    desc = used["descendants"] / CLK_TCK
     total = root + desc
     return {
         "cpu_s": total,
         "cpu_pct": 100.0 * total / wall_s if wall_s > 0 else None,
         "main_process_cpu_s": root,
         "children_cpu_s": desc,
-        "processes_after": after["pids"],
+        "processes_after": used["pids"],
+        "processes_seen": used.get("seen"),
+        "tree_samples": used.get("samples"),
     }
 
 
@@ -264,10 +324,11 @@ def wait_http_ok(port, path, proc, timeout_s, method="GET", body=None):
 def run_wrk(url, threads, conns, duration_s, server_pid):
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % duration_s, "--timeout", "5s",
            "-s", POST_LUA, url]
-    before = tree_cpu(server_pid)
+    tree = TreeCpu(server_pid)
     sys_before = system_cpu()
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, BENCH_WRK_CONNECTIONS=str(conns)),  # for post.lua's raw latency
                             preexec_fn=_die_with_harness)
     watchdog = threading.Timer(duration_s + 30, proc.kill)
     watchdog.start()
@@ -281,10 +342,11 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
         watchdog.cancel()
         proc.stdout.close()
         if not reaped:  # interrupted: do not leave the load generator running
+            tree._stop.set()
             proc.kill()
             proc.wait(timeout=10)
     wall = time.monotonic() - t0
-    after = tree_cpu(server_pid)
+    used = tree.stop()
     sys_after = system_cpu()
     res = {"cmd": " ".join(cmd), "exit_code": proc.returncode, "wall_s": round(wall, 3)}
     line = next((l for l in out.splitlines() if l.startswith("BENCH_JSON ")), None)
@@ -293,6 +355,7 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
         return res
     data = json.loads(line[len("BENCH_JSON "):])
     lat = data["latency_us"]
+    raw = data.get("latency_raw_us") or {}
     errs = data["errors"]
     socket_errors = errs["connect"] + errs["read"] + errs["write"] + errs["timeout"]
     wrk_cpu = ru.ru_utime + ru.ru_stime
@@ -303,13 +366,17 @@ def run_wrk(url, threads, conns, duration_s, server_pid):
         "latency_us": lat,
         "p50_us": lat["p50"],
         "p99_us": lat["p99"],
+        # wrk's percentiles above are corrected for coordinated omission; these are not (post.lua)
+        "latency_raw_us": raw or None,
+        "p50_raw_us": raw.get("p50"),
+        "p99_raw_us": raw.get("p99"),
         "errors": errs,
         "http_errors": data["non2xx"],  # responses whose status is not 2xx (counted by post.lua)
         "first_non2xx": data["first_non2xx"],
         "socket_errors": socket_errors,
         "wrk_cpu_s": round(wrk_cpu, 3),
         "wrk_cpu_pct": round(100.0 * wrk_cpu / wall, 1) if wall > 0 else None,
-        "server_cpu": cpu_delta(before, after, wall),
+        "server_cpu": cpu_delta(used, wall),
     })
     res["server_cpu_pct"] = res["server_cpu"]["cpu_pct"]
     # Everything else that ran on the machine meanwhile (other users' builds, the harness):
@@ -418,12 +485,39 @@ class Nimbus:
         self.data_dir = tempfile.mkdtemp(prefix="nimbus-data-", dir=workdir)
         self.log_path = os.path.join(workdir, "nimbus.log")
         self.logf = open(self.log_path, "wb")
-        jar = os.path.join(ROOT, "nimbus-server", "target", "nimbus.jar")
+        target = os.path.join(ROOT, "nimbus-server", "target")
+        built = os.path.join(target, "nimbus.jar")
+        # Run a private copy of the jar and its lib/ (its manifest's Class-Path): others may
+        # rebuild target/ while this run is under way, and a JVM whose jars are replaced under it
+        # may fail to load classes later; it also pins down which build was measured.
+        copy = os.path.join(workdir, "nimbus")
+        jar = os.path.join(copy, "nimbus.jar")
+        self.jar_info = {}
+        if not cmd_override:
+            import hashlib
+            shutil.rmtree(copy, ignore_errors=True)
+            os.makedirs(copy)
+            shutil.copy2(built, jar)
+            if os.path.isdir(os.path.join(target, "lib")):
+                shutil.copytree(os.path.join(target, "lib"), os.path.join(copy, "lib"))
+            h = hashlib.sha256()
+            own = [jar] + sorted(os.path.join(copy, "lib", n) for n in os.listdir(os.path.join(copy, "lib"))
+                                 if n.startswith("nimbus-")) if os.path.isdir(os.path.join(copy, "lib")) else [jar]
+            for path in own:
+                with open(path, "rb") as f:
+                    h.update(f.read())
+            self.jar_info = {"sha256": h.hexdigest(), "hashed": [os.path.basename(p) for p in own],
+                             "built_utc": datetime.datetime.fromtimestamp(  # the newest of the Nimbus jars
+                                 max(os.path.getmtime(p) for p in own), datetime.timezone.utc)
+                             .strftime("%Y-%m-%dT%H:%M:%SZ")}
         self.cmd = [os.path.join(java_home, "bin", "java"), "-jar", jar, "up", "--host", "127.0.0.1",
                     "--port", str(self.port), "--data-dir", self.data_dir]
         if cmd_override:  # a stand-in server, for testing the harness itself
             self.cmd = [a.format(port=self.port, data_dir=self.data_dir) for a in cmd_override.split()]
-        env = dict(os.environ, JAVA_HOME=java_home)
+        # process, the reference of the backend comparisons, is refused unless the operator allows it;
+        # the default backend is unchanged (the harness's server listens on 127.0.0.1 only)
+        self.env_shown = {"NIMBUS_SANDBOX_ALLOW_PROCESS": "true"}
+        env = dict(os.environ, JAVA_HOME=java_home, **self.env_shown)
         log("starting Nimbus: " + " ".join(self.cmd))
         t0 = time.monotonic()
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, stdout=self.logf, stderr=subprocess.STDOUT,
@@ -448,9 +542,42 @@ class Nimbus:
     def invoke_url(self, fn):
         return "http://127.0.0.1:%d/api/v1/functions/%s/invoke" % (self.port, fn)
 
-    def create(self, name, lang):
-        spec = dict(FUNCTIONS[lang], name=name)
+    def health(self):
+        """GET /health as JSON (it answers 503 with the same body when something is down)."""
+        r = self.api.call("GET", "/health")
+        body = r.json()
+        if not isinstance(body, dict):
+            raise RuntimeError("GET /health -> %s" % r.describe())
+        return body
+
+    def boot_counts(self):
+        """Instances started so far, from a stem cell and from nothing, as GET /metrics counts them
+        (nimbus_vm_boot_duration_ms_count, tag from_snapshot); None when it cannot be read."""
+        try:
+            r = self.api.call("GET", "/metrics")
+        except RuntimeError:
+            return None
+        if r.status != 200:
+            return None
+        counts, seen = {"true": 0.0, "false": 0.0}, False
+        for line in r.body.decode("utf-8", "replace").splitlines():
+            if line.startswith("nimbus_vm_boot_duration_ms_count{"):
+                tags, _, value = line.rpartition(" ")
+                for flag in counts:
+                    if 'from_snapshot="%s"' % flag in tags:
+                        counts[flag] += float(value)
+                        seen = True
+        return counts if seen else None
+
+    def create(self, name, lang, extra=None):
+        """Creates a function (extra: more fields, e.g. isolation, cpus); returns Resp
+        (its ns is the time of the create request). Raises Unavailable on IsolationUnavailable."""
+        spec = dict(FUNCTIONS[lang], name=name, **(extra or {}))
         r = self.api.call("POST", "/api/v1/functions", spec)
+        if r.status == 400:
+            err = (r.json() or {}).get("error") if isinstance(r.json(), dict) else None
+            if isinstance(err, dict) and err.get("code") == "IsolationUnavailable":
+                raise Unavailable(str(err.get("message") or r.describe()), r.body[:500].decode("utf-8", "replace"))
         if r.status != 201:
             raise RuntimeError("POST /api/v1/functions %s -> %s (expected 201)"
                                % (json.dumps(spec), r.describe()))
@@ -524,18 +651,130 @@ def check_invoke(r, name, expect_cold=None):
     return wrong
 
 
+def probe_sandboxes(nimbus, sandbox):
+    """The server's default sandbox backend and every backend's availability, from GET /health."""
+    try:
+        h = nimbus.health()
+    except RuntimeError as e:
+        problem("GET /health: %s" % e)
+        h = {}
+    sb = h.get("sandbox") if isinstance(h.get("sandbox"), dict) else {}
+    sandbox["health"] = sb
+    sandbox["default"] = sb.get("backend")
+    listed = sb.get("backends") if isinstance(sb.get("backends"), dict) else {}
+    for b in BACKENDS:
+        st = listed.get(b)
+        if isinstance(st, dict):
+            entry = {"health_available": bool(st.get("available")), "health_reason": st.get("reason")}
+        else:
+            entry = {"health_available": None, "health_reason": "not listed in GET /health (sandbox.backends)"}
+        entry.update({"available": None, "reason": None, "create": {}})
+        sandbox["backends"][b] = entry
+    log("sandbox (GET /health): default %s; %s" % (sandbox["default"], "; ".join(
+        "%s %s" % (b, "available" if e["health_available"] else "unavailable (%s)" % e["health_reason"])
+        for b, e in sandbox["backends"].items())))
+
+
+def deploy_checked(nimbus, fn, lang, extra, sanity, sandbox, deployed, backend=None):
+    """Creates a function and checks it (first invoke cold, second warm, body and headers).
+    Returns whether it can be put under load. backend: the isolation asked for, if any."""
+    where = sandbox["backends"][backend]["create"] if backend else {}
+    try:
+        c = nimbus.create(fn, lang, extra)
+    except Unavailable as e:
+        where[lang] = {"status": 400, "code": "IsolationUnavailable", "message": str(e), "answer": e.answer}
+        if not backend:
+            problem("deploy %s: %s" % (fn, e))
+        return False
+    except RuntimeError as e:
+        where[lang] = {"error": str(e)}
+        problem("deploy %s: %s" % (fn, e))
+        return False
+    deployed.append(fn)
+    where[lang] = {"status": c.status}
+    view = c.json() if isinstance(c.json(), dict) else {}
+    sandbox["functions"][fn] = {k: view.get(k) for k in ("isolation", "memory_mb", "cpus", "network")}
+    if backend and view.get("isolation") not in (None, backend):
+        problem("deploy %s: asked for isolation %s, the server answered isolation %r" % (fn, backend, view.get("isolation")))
+    first = nimbus.invoke(fn)
+    second = nimbus.invoke(fn)
+    sanity[fn] = {
+        "spec": extra or {},
+        "first": {"status": first.status, "ms": first.ns / 1e6, "headers": {
+            k: v for k, v in first.headers.items() if k.startswith("x-nimbus")},
+            "body": first.body[:200].decode("utf-8", "replace")},
+        "second": {"status": second.status, "ms": second.ns / 1e6, "headers": {
+            k: v for k, v in second.headers.items() if k.startswith("x-nimbus")}},
+    }
+    wrong = check_invoke(first, fn, expect_cold=True) + check_invoke(second, fn, expect_cold=False)
+    for w in wrong:
+        problem("sanity: " + w)
+    if first.status != 200 or second.status != 200:
+        problem("Nimbus cannot invoke %s; not measuring it under load" % fn)
+        return False
+    return True
+
+
+def settle_availability(sandbox):
+    """Whether each backend can run here: creating a function on it decides; the reason shown
+    for an unavailable one is the one GET /health gives (else the create answer's message)."""
+    for b, st in sandbox["backends"].items():
+        answers = list(st["create"].values())
+        created = [a for a in answers if a.get("status") == 201]
+        refused = [a for a in answers if a.get("code") == "IsolationUnavailable"]
+        if created:
+            st["available"] = True
+            if st["health_available"] is False:
+                problem("GET /health lists backend %s as unavailable (%s), yet creating a function on it succeeded"
+                        % (b, st["health_reason"]))
+        elif refused:
+            st["available"] = False
+            st["reason"] = st["health_reason"] or refused[0]["message"]
+            if st["health_available"]:
+                problem("GET /health lists backend %s as available, yet create answered 400 IsolationUnavailable: %s"
+                        % (b, refused[0]["message"]))
+        else:  # creation failed for another reason (see problems), or was not tried
+            st["available"] = st["health_available"]
+            st["reason"] = st["health_reason"] if st["health_available"] is False else None
+    if not sandbox["default"]:
+        seen = (sandbox["functions"].get("bench-py") or {}).get("isolation")
+        problem("GET /health names no default sandbox backend; using %r, the isolation bench-py got" % seen)
+        sandbox["default"] = seen or "namespace"
+
+
 # --------------------------------------------------------------------------- phases
 
 
-def load_target(label, url, pid, cfg, key):
-    """Warm-up + measured run at 1 connection, then at 32 connections."""
+SHAPES = {"lat": (1, 1), "tput": (2, 32)}  # wrk threads, connections
+
+
+def target(key, label, url, pid, shapes):
+    return {"key": key, "label": label, "url": url, "pid": pid, "shapes": shapes}
+
+
+def rotate(items, k):
+    k = k % len(items) if items else 0
+    return items[k:] + items[:k]
+
+
+def load_target(tgt, cfg, warmed):
+    """For each shape of the target (1 connection, then 32 connections when it has both):
+    a warm-up, then the measured run. The warm-up lasts cfg.warmup before the first measured
+    run of a target and shape, cfg.rewarm before its later ones (its instances stay alive
+    between repetitions: the idle TTL is 10 minutes)."""
     out = {}
-    for shape, (t, c) in (("lat", (1, 1)), ("tput", (2, 32))):
-        w = run_wrk(url, t, c, cfg.warmup, pid)
+    label, url, pid, key = tgt["label"], tgt["url"], tgt["pid"], tgt["key"]
+    for shape in tgt["shapes"]:
+        t, c = SHAPES[shape]
+        wkey = "%s_%s" % (key, shape)
+        warm_s = cfg.rewarm if wkey in warmed else cfg.warmup
+        warmed.add(wkey)
+        w = run_wrk(url, t, c, warm_s, pid)
         if "error" in w:
             problem("%s warm-up -t%d -c%d: %s" % (label, t, c, w["error"]))
         r = run_wrk(url, t, c, cfg.duration, pid)
         r["warmup"] = {k: w.get(k) for k in ("requests", "rps", "http_errors", "socket_errors", "error")}
+        r["warmup"]["s"] = warm_s
         if "error" in r:
             problem("%s -t%d -c%d: %s" % (label, t, c, r["error"]))
         elif r["http_errors"] or r["socket_errors"]:
@@ -543,7 +782,7 @@ def load_target(label, url, pid, cfg, key):
                     % (label, t, c, r["http_errors"], r["first_non2xx"] or "-", r["socket_errors"],
                        json.dumps(r["errors"]), r["requests"]))
         if "rps" in r:
-            log("  %-16s %-4s p50 %8s  p99 %8s  %7.0f req/s  cpu: wrk %3.0f%% server %3.0f%% other %3.0f%%"
+            log("  %-22s %-4s p50 %8s  p99 %8s  %7.0f req/s  cpu: wrk %3.0f%% server %3.0f%% other %3.0f%%"
                 " steal %2.0f%%" % (label, "-c%d" % c, fmt_us(r["p50_us"]), fmt_us(r["p99_us"]), r["rps"],
                                     r["wrk_cpu_pct"], r["server_cpu_pct"] or 0, r["other_cpu_pct"] or 0,
                                     r["steal_pct"] or 0))
@@ -566,41 +805,93 @@ def process_commands(python_bin):
     }
 
 
+def new_series(backend, extra):
+    return {"backend": backend, "extra": extra, "samples": [], "failures": [], "consecutive_failures": 0,
+            "unavailable": None, "isolation_seen": None}
+
+
+def cold_series(sandbox):
+    """The cold-start series: one per available backend, deployed with "isolation" and "cpus": 1 (so
+    that each sandbox is created on the request path: the server keeps pre-started "stem cells" only
+    for functions with the default confinement on the default backend), and "default", deployed with
+    the defaults (the default backend, stem cells allowed: what a user gets)."""
+    series = [(b, b, {"isolation": b, "cpus": ISO_CPUS}) for b in BACKENDS
+              if sandbox["backends"][b]["available"] is not False]
+    series.append(("default", sandbox["default"], {}))
+    return series
+
+
+def cold_sample(nimbus, key, lang, i, cfg, s):
+    """One cold start: create a fresh function, time its first invoke, delete it. Whether the
+    instance came from a stem cell is read from GET /metrics around it (outside the timing)."""
+    backend = s["backend"]
+    name = "cold-%s-%s-%d" % (key, SHORT[lang], i)
+    try:
+        before = nimbus.boot_counts()
+        c = nimbus.create(name, lang, s["extra"])
+        iso = (c.json() or {}).get("isolation") if isinstance(c.json(), dict) else None
+        if s["isolation_seen"] is None:
+            s["isolation_seen"] = iso
+            if iso is not None and iso != backend:
+                problem("cold start %s: the function runs on isolation %r, expected %r" % (name, iso, backend))
+        nimbus.api.ensure_open()  # never time a TCP connect
+        r = nimbus.invoke(name)
+        after = nimbus.boot_counts()
+        stem = None
+        if before is not None and after is not None:
+            if after["true"] - before["true"] >= 1 and after["false"] == before["false"]:
+                stem = True
+            elif after["false"] - before["false"] >= 1 and after["true"] == before["true"]:
+                stem = False
+        wrong = check_invoke(r, name, expect_cold=True)
+        sample = {"i": i, "ms": r.ns / 1e6, "status": r.status, "create_ms": c.ns / 1e6,
+                  "cold_header": r.headers.get("x-nimbus-cold-start"),
+                  "server_duration_ms": r.headers.get("x-nimbus-duration-ms"), "stem_cell": stem}
+        if r.status == 200:
+            s["samples"].append(sample)
+            s["consecutive_failures"] = 0
+            if stem and key != "default":
+                problem("cold start %s: the instance came from a pre-started stem cell, so this sample does "
+                        "not measure creating a sandbox" % name)
+        else:
+            s["failures"].append(sample)
+            s["consecutive_failures"] += 1
+        for w in wrong:
+            problem("cold start: " + w)
+        t0 = time.perf_counter_ns()
+        nimbus.delete(name)
+        sample["delete_ms"] = (time.perf_counter_ns() - t0) / 1e6
+    except Unavailable as e:
+        s["unavailable"] = str(e)
+        problem("cold start %s: the server says isolation %s is unavailable (%s); no more attempts"
+                % (name, backend, e))
+        return
+    except RuntimeError as e:
+        s["failures"].append({"i": i, "error": str(e)})
+        s["consecutive_failures"] += 1
+        problem("cold start %s: %s" % (name, e))
+    if s["consecutive_failures"] >= 3:
+        problem("cold start %s, series %s: 3 failures in a row, no more attempts" % (lang, key))
+    time.sleep(cfg.cold_gap)
+
+
 def cold_and_process_block(nimbus, cmds, start, count, cfg, cold, procs, deadline):
-    """Iterations [start, start+count): for each, one cold start per runtime, then one new
-    process per runtime, so the four series are interleaved in time."""
+    """Iterations [start, start+count): for each, per runtime one cold start of every series
+    (in an order that rotates with the iteration), then one new process per runtime, so that
+    all the series are interleaved in time."""
     for i in range(start, start + count):
         if time.monotonic() > deadline:
             problem("cold-start/process phase hit its time budget at iteration %d of %d" % (i, cfg.cold_n))
             return False
         for lang in ("python", "node"):
-            if nimbus is None or cold[lang]["consecutive_failures"] >= 3:
-                continue
-            name = "cold-%s-%d" % (SHORT[lang], i)
-            try:
-                nimbus.create(name, lang)
-                nimbus.api.ensure_open()  # never time a TCP connect
-                r = nimbus.invoke(name)
-                wrong = check_invoke(r, name, expect_cold=True)
-                sample = {"i": i, "ms": r.ns / 1e6, "status": r.status,
-                          "cold_header": r.headers.get("x-nimbus-cold-start"),
-                          "server_duration_ms": r.headers.get("x-nimbus-duration-ms")}
-                if r.status == 200:
-                    cold[lang]["samples"].append(sample)
-                    cold[lang]["consecutive_failures"] = 0
-                else:
-                    cold[lang]["failures"].append(sample)
-                    cold[lang]["consecutive_failures"] += 1
-                for w in wrong:
-                    problem("cold start: " + w)
-                nimbus.delete(name)
-            except RuntimeError as e:
-                cold[lang]["failures"].append({"i": i, "error": str(e)})
-                cold[lang]["consecutive_failures"] += 1
-                problem("cold start %s: %s" % (name, e))
-            if cold[lang]["consecutive_failures"] >= 3:
-                problem("cold start %s: 3 failures in a row, no more attempts" % lang)
-            time.sleep(cfg.cold_gap)
+            for key in rotate(list(cold), i):
+                s = cold[key][lang]
+                if nimbus is None or s["unavailable"] or s["consecutive_failures"] >= 3:
+                    continue
+                n_b = cfg.cold_n_backend.get(key, cfg.cold_n)
+                if (i + 1) * n_b // cfg.cold_n == i * n_b // cfg.cold_n:
+                    continue  # a backend with fewer samples: spread them evenly over the iterations
+                cold_sample(nimbus, key, lang, i, cfg, s)
         for lang in ("python", "node"):
             ms, ok, p = process_once(cmds[lang])
             if ok:
@@ -623,6 +914,20 @@ def fmt_us(us):
     if us < 100000:
         return "%.2f ms" % (us / 1000.0)
     return "%.0f ms" % (us / 1000.0)
+
+
+def fmt_diff_us(us):
+    if us is None:
+        return "—"
+    return ("−" if us < 0 else "+") + fmt_us(abs(us))
+
+
+def fmt_ms(v):
+    return "—" if v is None else "%.1f ms" % v
+
+
+def fmt_diff_ms(v):
+    return "—" if v is None else "%s%.1f ms" % ("−" if v < 0 else "+", abs(v))
 
 
 def fmt_rps(v):
@@ -692,12 +997,16 @@ def machine_info(java_home, python_bin):
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Nimbus benchmark harness (see docs/benchmarks.md)")
-    ap.add_argument("--quick", action="store_true", help="1 repetition, 3 s runs, 10 cold starts")
+    ap.add_argument("--quick", action="store_true", help="1 repetition, 3 s runs, 5 cold starts per runtime and backend")
     ap.add_argument("--no-nimbus", action="store_true", help="only the references (floor, new process)")
     ap.add_argument("--reps", type=int)
     ap.add_argument("--duration", type=int, help="seconds per measured wrk run")
-    ap.add_argument("--warmup", type=int, help="seconds of warm-up before each wrk run")
-    ap.add_argument("--cold-n", type=int, help="cold starts (and new processes) per runtime")
+    ap.add_argument("--warmup", type=int, help="seconds of warm-up before the first measured run of each target (3)")
+    ap.add_argument("--rewarm", type=int, help="seconds of warm-up before its later measured runs (1)")
+    ap.add_argument("--cold-n", type=int, help="cold starts per runtime and sandbox backend, and new processes "
+                                               "per runtime (20; quick 5)")
+    ap.add_argument("--cold-n-gvisor", type=int, help="cold starts per runtime on gvisor, whose starts are slow "
+                                                      "(10; quick 3; at most --cold-n)")
     ap.add_argument("--output-dir", default=os.path.join(ROOT, "docs"),
                     help="where benchmarks.md and benchmarks/*.json go (default: docs/)")
     ap.add_argument("--no-write", action="store_true", help="print only, write no file")
@@ -708,9 +1017,11 @@ def parse_args(argv):
     cfg.reps = max(1, min(cfg.reps or (1 if cfg.quick else 3), 10))
     cfg.duration = max(1, min(cfg.duration or (3 if cfg.quick else 10), 120))
     cfg.warmup = max(1, min(cfg.warmup or 3, 60))
-    cfg.cold_n = max(1, min(cfg.cold_n or (10 if cfg.quick else 30), 500))
-    cfg.cold_gap = 0.25  # pause after each cold start, so that background refills can finish
-    cfg.cold_budget_s = 60 + 3.0 * cfg.cold_n  # hard cap on the whole cold/process phase
+    cfg.rewarm = max(1, min(cfg.rewarm or 1, 60))
+    cfg.cold_n = max(1, min(cfg.cold_n or (5 if cfg.quick else 20), 500))
+    cfg.cold_n_backend = {"gvisor": max(1, min(cfg.cold_n_gvisor or (3 if cfg.quick else 10), cfg.cold_n))}
+    cfg.cold_gap = 0.2  # pause after each cold start: the deleted sandbox is torn down, a taken stem cell replaced
+    cfg.cold_budget_s = 60 + 8.0 * cfg.cold_n  # hard cap on the whole cold/process phase
     cfg.ready_timeout_s = 120
     return cfg
 
@@ -736,62 +1047,69 @@ def main(argv):
 
     floor = nimbus = None
     load_reps = []
-    cold = {l: {"samples": [], "failures": [], "consecutive_failures": 0} for l in FUNCTIONS}
     procs = {l: {"samples": [], "failures": 0} for l in FUNCTIONS}
+    cold = {}  # backend -> runtime -> series
+    sandbox = {"default": None, "health": None, "backends": {}, "iso_cpus": ISO_CPUS, "functions": {}}
     server_info = {}
     stop_info = {}
     sanity = {}
+    deployed = []
     aborted = None
     try:
         floor = Floor(workdir)
         log("floor server on port %d" % floor.port)
-        targets = [("floor", "Node http floor", floor.url, floor.proc.pid)]
+        blocks = [[target("floor", "Node http floor", floor.url, floor.proc.pid, ("lat", "tput"))]]
         if not cfg.no_nimbus:
             nimbus = Nimbus(workdir, cfg.java_home, cfg.ready_timeout_s, cfg.nimbus_cmd)
             log("Nimbus ready on port %d after %.2f s" % (nimbus.port, nimbus.ready_s))
             server_info = {"cmd": " ".join(nimbus.cmd),
-                           "cmd_shown": " ".join(nimbus.cmd).replace(nimbus.data_dir, "<temp dir>")
-                           .replace(ROOT + "/", "").replace(str(nimbus.port), "<free port>"),
+                           "env": nimbus.env_shown,
+                           "cmd_shown": " ".join(["%s=%s" % kv for kv in sorted(nimbus.env_shown.items())] + nimbus.cmd)
+                           .replace(nimbus.data_dir, "<temp dir>")
+                           .replace(ROOT + "/", "").replace(workdir + "/", "bench/work/").replace(str(nimbus.port), "<free port>"),
                            "ready_s": round(nimbus.ready_s, 3),
-                           "ready_body": nimbus.ready_body, "log": os.path.relpath(nimbus.log_path, ROOT)}
+                           "ready_body": nimbus.ready_body, "log": os.path.relpath(nimbus.log_path, ROOT),
+                           "jar": nimbus.jar_info}
+            probe_sandboxes(nimbus, sandbox)
+            # the functions a user gets: server default backend, default memory_mb and CPU share
             for lang in ("python", "node"):
                 fn = "bench-" + SHORT[lang]
-                try:
-                    nimbus.create(fn, lang)
-                except RuntimeError as e:
-                    problem("deploy %s: %s" % (fn, e))
-                    continue
-                first = nimbus.invoke(fn)
-                second = nimbus.invoke(fn)
-                sanity[fn] = {
-                    "first": {"status": first.status, "ms": first.ns / 1e6, "headers": {
-                        k: v for k, v in first.headers.items() if k.startswith("x-nimbus")},
-                        "body": first.body[:200].decode("utf-8", "replace")},
-                    "second": {"status": second.status, "ms": second.ns / 1e6, "headers": {
-                        k: v for k, v in second.headers.items() if k.startswith("x-nimbus")}},
-                }
-                wrong = check_invoke(first, fn, expect_cold=True) + check_invoke(second, fn, expect_cold=False)
-                for w in wrong:
-                    problem("sanity: " + w)
-                if first.status != 200 or second.status != 200:
-                    problem("Nimbus cannot invoke %s; not measuring it under load" % fn)
-                    continue
-                targets.append(("nimbus_" + lang, "Nimbus %s" % lang, nimbus.invoke_url(fn), nimbus.proc.pid))
+                if deploy_checked(nimbus, fn, lang, None, sanity, sandbox, deployed):
+                    blocks.append([target("nimbus_" + lang, "Nimbus %s" % lang, nimbus.invoke_url(fn),
+                                          nimbus.proc.pid, ("lat", "tput"))])
+            # the sandbox comparison: one function per runtime and backend, one full core each
+            for lang in ("python", "node"):
+                block = []
+                for backend in BACKENDS:
+                    fn = "iso-%s-%s" % (backend, SHORT[lang])
+                    if deploy_checked(nimbus, fn, lang, {"isolation": backend, "cpus": ISO_CPUS}, sanity, sandbox,
+                                      deployed, backend=backend):
+                        block.append(target("iso_%s_%s" % (backend, lang), "%s %s cpus %g" % (backend, lang, ISO_CPUS),
+                                            nimbus.invoke_url(fn), nimbus.proc.pid, ("lat",)))
+                if block:
+                    blocks.append(block)
+            settle_availability(sandbox)
+            for backend in BACKENDS:
+                if sandbox["backends"][backend]["available"] is False:
+                    log("sandbox backend %s unavailable: %s" % (backend, sandbox["backends"][backend]["reason"]))
+            cold = {key: {l: new_series(b, extra) for l in FUNCTIONS} for key, b, extra in cold_series(sandbox)}
             nimbus.api.close()  # no idle connection of ours during the load runs
 
         per_rep = int(math.ceil(cfg.cold_n / cfg.reps))
         cold_deadline = None
         done_iters = 0
+        warmed = set()
         for rep in range(cfg.reps):
-            order = targets[rep % len(targets):] + targets[:rep % len(targets)]
-            log("repetition %d/%d: %s" % (rep + 1, cfg.reps, ", ".join(t[1] for t in order)))
-            results = {"order": [t[0] for t in order]}
-            for key, label, url, pid in order:
-                results.update(load_target(label, url, pid, cfg, key))
+            order = [t for block in rotate(blocks, rep) for t in rotate(block, rep)]
+            log("repetition %d/%d: %s" % (rep + 1, cfg.reps, ", ".join(t["label"] for t in order)))
+            results = {"order": [t["key"] for t in order]}
+            for tgt in order:
+                results.update(load_target(tgt, cfg, warmed))
             load_reps.append(results)
             count = min(per_rep, cfg.cold_n - done_iters)
             if count > 0:
-                log("cold starts and new processes: iterations %d..%d" % (done_iters, done_iters + count - 1))
+                log("cold starts (%s) and new processes: iterations %d..%d"
+                    % (", ".join(cold) or "no Nimbus", done_iters, done_iters + count - 1))
                 if cold_deadline is None:
                     cold_deadline = time.monotonic() + cfg.cold_budget_s
                 else:
@@ -803,8 +1121,8 @@ def main(argv):
                     nimbus.api.close()
                 done_iters += count
         if nimbus is not None:
-            for lang in ("python", "node"):
-                nimbus.delete("bench-" + SHORT[lang])
+            for fn in deployed:
+                nimbus.delete(fn)
     except (Stop, KeyboardInterrupt) as e:
         aborted = "interrupted: %s" % (e or "SIGINT")
         problem(aborted)
@@ -825,9 +1143,11 @@ def main(argv):
     if nimbus is not None:
         server_info["log_head"] = nimbus_log_head(nimbus.log_path)
     report = build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
-                          server_info, stop_info, sanity, aborted)
+                          server_info, stop_info, sanity, aborted, sandbox)
     table = render_table(report, for_terminal=True)
     print(table)
+    for title, text in render_sandbox_tables(report):
+        print("\n" + title + "\n" + text)
     if PROBLEMS:
         print("\nProblems:\n" + "\n".join("- " + p for p in PROBLEMS))
     if not cfg.no_write and load_reps:
@@ -851,55 +1171,78 @@ LOAD_ROWS = [
 ]
 
 
+def load_row(cfg, load_reps, key, label, ref=None, ref_label=None):
+    """The median over repetitions of one load target and shape; with ref, the paired ratios
+    (per repetition, then their median). None when it never ran."""
+    runs = [r[key] for r in load_reps if key in r]
+    if not runs:
+        return None
+    ok = [r for r in runs if "rps" in r]
+    row = {
+        "key": key, "label": label, "kind": "load", "reps": len(runs),
+        "p50_us": median([r["p50_us"] for r in ok]),
+        "p99_us": median([r["p99_us"] for r in ok]),
+        "p50_raw_us": median([r.get("p50_raw_us") for r in ok]),
+        "p99_raw_us": median([r.get("p99_raw_us") for r in ok]),
+        "rps": median([r["rps"] for r in ok]),
+        "mean_us": median([r["latency_us"]["mean"] for r in ok]),
+        "duration_s": cfg.duration,
+        "rps_min": min([r["rps"] for r in ok], default=None),
+        "rps_max": max([r["rps"] for r in ok], default=None),
+        "wrk_cpu_pct": median([r["wrk_cpu_pct"] for r in ok]),
+        "server_cpu_pct": median([r["server_cpu_pct"] for r in ok]),
+        "other_cpu_pct": median([r.get("other_cpu_pct") for r in ok]),
+        "steal_pct": median([r.get("steal_pct") for r in ok]),
+        "http_errors": sum(r.get("http_errors", 0) for r in runs),
+        "socket_errors": sum(r.get("socket_errors", 0) for r in runs),
+        "failed_runs": sum(1 for r in runs if "error" in r),
+        "reference": ref_label,
+    }
+    if ref:
+        # paired: the ratio within each repetition, then the median of those ratios
+        pr = [(r[key], r[ref]) for r in load_reps if key in r and ref in r
+              and "rps" in r[key] and "rps" in r[ref]]
+        row["pairs"] = len(pr)
+        row["p50_ratio"] = median([a["p50_us"] / b["p50_us"] for a, b in pr if b["p50_us"]])
+        row["p99_ratio"] = median([a["p99_us"] / b["p99_us"] for a, b in pr if b["p99_us"]])
+        row["p99_raw_ratio"] = median([a["p99_raw_us"] / b["p99_raw_us"] for a, b in pr
+                                       if a.get("p99_raw_us") is not None and b.get("p99_raw_us")])
+        row["rps_ratio"] = median([a["rps"] / b["rps"] for a, b in pr if b["rps"]])
+        row["p50_diff_us"] = median([a["p50_us"] - b["p50_us"] for a, b in pr])
+        row["p99_diff_us"] = median([a["p99_us"] - b["p99_us"] for a, b in pr])
+    return row
+
+
+def cold_stats(series):
+    ms = [s["ms"] for s in series["samples"]]
+    srv = [float(s["server_duration_ms"]) for s in series["samples"] if _is_number(s["server_duration_ms"])]
+    return summarize(ms), summarize(srv)
+
+
 def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
-                 server_info, stop_info, sanity, aborted):
+                 server_info, stop_info, sanity, aborted, sandbox):
     rows = []
     labels = {k: l for k, l, _ in LOAD_ROWS}
     for key, label, ref in LOAD_ROWS:
-        runs = [r[key] for r in load_reps if key in r]
-        if not runs:
+        row = load_row(cfg, load_reps, key, label, ref, labels.get(ref))
+        if row is None:
             if key.startswith("nimbus_") and not cfg.no_nimbus:
                 rows.append({"key": key, "label": label, "kind": "missing", "reference": labels.get(ref)})
             continue
-        ok = [r for r in runs if "rps" in r]
-        row = {
-            "key": key, "label": label, "kind": "load", "reps": len(runs),
-            "p50_us": median([r["p50_us"] for r in ok]),
-            "p99_us": median([r["p99_us"] for r in ok]),
-            "rps": median([r["rps"] for r in ok]),
-            "mean_us": median([r["latency_us"]["mean"] for r in ok]),
-            "duration_s": cfg.duration,
-            "rps_min": min([r["rps"] for r in ok], default=None),
-            "rps_max": max([r["rps"] for r in ok], default=None),
-            "wrk_cpu_pct": median([r["wrk_cpu_pct"] for r in ok]),
-            "server_cpu_pct": median([r["server_cpu_pct"] for r in ok]),
-            "other_cpu_pct": median([r.get("other_cpu_pct") for r in ok]),
-            "steal_pct": median([r.get("steal_pct") for r in ok]),
-            "http_errors": sum(r.get("http_errors", 0) for r in runs),
-            "socket_errors": sum(r.get("socket_errors", 0) for r in runs),
-            "failed_runs": sum(1 for r in runs if "error" in r),
-            "reference": labels.get(ref) if ref else None,
-        }
-        if ref:
-            # paired: the ratio within each repetition, then the median of those ratios
-            pr = [(r[key], r[ref]) for r in load_reps if key in r and ref in r
-                  and "rps" in r[key] and "rps" in r[ref]]
-            row["p50_ratio"] = median([a["p50_us"] / b["p50_us"] for a, b in pr if b["p50_us"]])
-            row["rps_ratio"] = median([a["rps"] / b["rps"] for a, b in pr if b["rps"]])
         rows.append(row)
+    default = sandbox.get("default")
     for lang in ("python", "node"):
-        c = cold[lang]
-        if c["samples"] or c["failures"]:
-            ms = [s["ms"] for s in c["samples"]]
-            srv = [float(s["server_duration_ms"]) for s in c["samples"] if _is_number(s["server_duration_ms"])]
-            st = summarize(ms)
+        c = cold.get("default", {}).get(lang)
+        if c and (c["samples"] or c["failures"]):
+            st, srv = cold_stats(c)
             not_cold = sum(1 for s in c["samples"] if str(s["cold_header"]).lower() != "true")
             pst = summarize(procs[lang]["samples"])
             rows.append({
                 "key": "cold_" + lang, "label": "cold start %s" % lang, "kind": "cold",
                 "n": st["n"], "p50_us": _ms_to_us(st.get("p50")), "p99_us": _ms_to_us(st.get("p99")),
                 "mean_us": _ms_to_us(st.get("mean")), "stats_ms": st,
-                "server_duration_ms": summarize(srv),
+                "server_duration_ms": srv, "backend": default,
+                "stem_cells": sum(1 for s in c["samples"] if s.get("stem_cell")),
                 "not_cold": not_cold, "failures": len(c["failures"]),
                 "reference": "new process %s" % lang,
                 "p50_ratio": (st["p50"] / pst["p50"]) if st.get("p50") and pst.get("p50") else None,
@@ -915,7 +1258,7 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
                 "cmd": cmds[lang],
             })
     return {
-        "schema": 1,
+        "schema": 2,
         "started_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "finished_utc": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "mode": cfg.mode,
@@ -926,18 +1269,74 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
             "repetitions": cfg.reps, "warmup_s": cfg.warmup, "duration_s": cfg.duration,
             "latency": "wrk -t1 -c1", "throughput": "wrk -t2 -c32", "wrk_timeout": "5s",
             "request": "POST, Content-Type: application/json, body " + INVOKE_BODY.decode(),
-            "cold_n": cfg.cold_n, "cold_gap_s": cfg.cold_gap, "python_baseline_bin": python_bin,
+            "rewarm_s": cfg.rewarm,
+            "cold_n": cfg.cold_n, "cold_n_backend": cfg.cold_n_backend, "cold_gap_s": cfg.cold_gap, "python_baseline_bin": python_bin,
             "functions": FUNCTIONS, "no_nimbus": cfg.no_nimbus,
         },
         "nimbus": server_info,
         "sanity": sanity,
         "stop": stop_info,
         "rows": rows,
+        "sandbox": sandbox_report(cfg, load_reps, cold, procs, sandbox),
         "load_runs": load_reps,
-        "cold_starts": {l: {"samples": cold[l]["samples"], "failures": cold[l]["failures"]} for l in cold},
+        "cold_starts": {b: {l: {k: v for k, v in cold[b][l].items() if k != "consecutive_failures"}
+                            for l in cold[b]} for b in cold},
         "new_process_ms": {l: procs[l]["samples"] for l in procs},
         "problems": PROBLEMS,
     }
+
+
+def sandbox_report(cfg, load_reps, cold, procs, sandbox):
+    """The two backend comparisons: time to create a sandbox (cold start per backend, against
+    the process backend) and the warm-invocation overhead (1 connection, against process)."""
+    out = dict(sandbox)
+    if cfg.no_nimbus:
+        out.update(cold_rows=[], warm_rows=[])
+        return out
+    default = sandbox.get("default")
+    cold_rows, warm_rows = [], []
+    for lang in ("python", "node"):
+        ref_st = None
+        pc = cold.get("process", {}).get(lang)
+        if pc and pc["samples"]:
+            ref_st, ref_srv = cold_stats(pc)
+        for key in list(BACKENDS) + ["default"]:
+            b = default if key == "default" else key
+            st_b = sandbox["backends"].get(b) or {}
+            c = cold.get(key, {}).get(lang)
+            row = {"series": key, "backend": b, "lang": lang, "default": b == default,
+                   "deployed_with": json.dumps(c["extra"]) if c else None}
+            if st_b.get("available") is False or (c and c["unavailable"]):
+                row.update(kind="unavailable", reason=st_b.get("reason") or (c or {}).get("unavailable"))
+            elif not c or not c["samples"]:
+                row.update(kind="missing", failures=len(c["failures"]) if c else 0)
+            else:
+                st, srv = cold_stats(c)
+                row.update(kind="cold", n=st["n"], stats_ms=st, server_duration_ms=srv,
+                           failures=len(c["failures"]),
+                           not_cold=sum(1 for s in c["samples"] if str(s["cold_header"]).lower() != "true"),
+                           create_ms=summarize([s["create_ms"] for s in c["samples"] if "create_ms" in s]),
+                           stem_cells=sum(1 for s in c["samples"] if s.get("stem_cell")),
+                           stem_cells_unknown=sum(1 for s in c["samples"] if s.get("stem_cell") is None))
+                if key != "process" and ref_st:
+                    row["p50_diff_ms"] = st["p50"] - ref_st["p50"]
+                    row["p50_ratio"] = st["p50"] / ref_st["p50"] if ref_st["p50"] else None
+                    if srv.get("p50") is not None and ref_srv.get("p50"):
+                        row["server_p50_diff_ms"] = srv["p50"] - ref_srv["p50"]
+                        row["server_p50_ratio"] = srv["p50"] / ref_srv["p50"]
+            cold_rows.append(row)
+        for b in BACKENDS:
+            st_b = sandbox["backends"].get(b) or {}
+            key = "iso_%s_%s_lat" % (b, lang)
+            ref = "iso_process_%s_lat" % lang if b != "process" else None
+            row = load_row(cfg, load_reps, key, "%s %s" % (b, lang), ref, "process %s" % lang if ref else None)
+            if row is None:
+                row = {"key": key, "kind": "unavailable" if st_b.get("available") is False else "missing",
+                       "reason": st_b.get("reason")}
+            row.update(backend=b, lang=lang)
+            warm_rows.append(row)
+    out.update(cold_rows=cold_rows, warm_rows=warm_rows)
+    return out
 
 
 def _is_number(v):
@@ -1015,6 +1414,85 @@ def render_table(report, for_terminal=False):
     return "\n".join([line(HEADER), sep] + [line(b) for b in body])
 
 
+def md_table(head, right, body):
+    """A markdown table, padded so that it also reads well in a terminal."""
+    widths = [max([len(h), 3] + [len(b[i]) for b in body]) for i, h in enumerate(head)]
+
+    def line(cells):
+        return "| " + " | ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i])
+                                 for i, c in enumerate(cells)) + " |"
+
+    sep = "| " + " | ".join(("-" * (w - 1) + ":") if i in right else "-" * w for i, w in enumerate(widths)) + " |"
+    return "\n".join([line(head), sep] + [line(b) for b in body])
+
+
+def render_sandbox_tables(report):
+    """[(title, table)] for the two backend comparisons; empty without Nimbus."""
+    sb = report.get("sandbox") or {}
+    if not sb.get("cold_rows") and not sb.get("warm_rows"):
+        return []
+    default = sb.get("default")
+    out = []
+    body = []
+    for r in sb["cold_rows"]:
+        lab = ["%s, default deploy" % r["backend"] if r.get("series") == "default" else r["backend"], r["lang"]]
+        if r["kind"] == "unavailable":
+            body.append(lab + ["0"] + ["—"] * 6 + ["unavailable: %s" % r.get("reason")])
+            continue
+        if r["kind"] == "missing":
+            body.append(lab + ["0"] + ["—"] * 6 + ["⚠ not measured, %d failed (see problems)" % r.get("failures", 0)])
+            continue
+        st, sv = r["stats_ms"], r.get("server_duration_ms") or {}
+        notes = []
+        if r.get("failures"):
+            notes.append("⚠ %d failed" % r["failures"])
+        if r.get("not_cold"):
+            notes.append("⚠ %d not cold" % r["not_cold"])
+        if r.get("series") == "process":
+            notes.append("reference")
+        if r.get("series") == "default":
+            notes.append("stem cell %d of %d" % (r.get("stem_cells", 0), st["n"]))
+        elif r.get("stem_cells"):
+            notes.append("⚠ %d from a stem cell" % r["stem_cells"])
+        if r.get("stem_cells_unknown"):
+            notes.append("%d unknown (no /metrics)" % r["stem_cells_unknown"])
+        body.append(lab + ["%d" % st["n"], fmt_ms(st.get("p50")), fmt_ms(st.get("p99")), fmt_ms(sv.get("p50")),
+                           fmt_ms(sv.get("p99")), fmt_diff_ms(r.get("p50_diff_ms")), fmt_ratio(r.get("p50_ratio")),
+                           ", ".join(notes) or "—"])
+    out.append(("Time to create a sandbox: cold start per backend (first invoke of a fresh hello function; "
+                "deployed with \"isolation\" and \"cpus\": %g, the default deploy without either)" % ISO_CPUS,
+                md_table(["backend", "runtime", "n", "p50", "p99", "server p50", "server p99", "p50 − process",
+                          "p50 ÷ process", "notes"], {2, 3, 4, 5, 6, 7, 8}, body)))
+    body = []
+    for r in sb["warm_rows"]:
+        lab = [r["backend"], r["lang"]]
+        if r["kind"] in ("unavailable", "missing"):
+            note = "unavailable: %s" % r.get("reason") if r["kind"] == "unavailable" \
+                else "⚠ not measured (see problems)"
+            body.append(lab + ["—"] * 11 + ["0", note])
+            continue
+        bits = []
+        if r["http_errors"]:
+            bits.append("⚠ %d non-2xx" % r["http_errors"])
+        if r["socket_errors"]:
+            bits.append("⚠ %d socket errors" % r["socket_errors"])
+        if r["failed_runs"]:
+            bits.append("⚠ %d failed run(s)" % r["failed_runs"])
+        if r["backend"] == "process":
+            bits.append("reference")
+        body.append(lab + [fmt_us(r["p50_us"]), fmt_us(r["p99_us"]), fmt_us(r.get("p99_raw_us")), fmt_rps(r["rps"]),
+                           fmt_diff_us(r.get("p50_diff_us")), fmt_ratio(r.get("p50_ratio")),
+                           fmt_ratio(r.get("p99_raw_ratio")), fmt_ratio(r.get("rps_ratio")),
+                           fmt_cpu(r["wrk_cpu_pct"]), fmt_cpu(r["server_cpu_pct"]),
+                           fmt_cpu(None if r["other_cpu_pct"] is None else max(0.0, r["other_cpu_pct"])),
+                           "%d × %d s" % (r["reps"], r["duration_s"]), ", ".join(bits) or "—"])
+    out.append(("Warm-invocation overhead per backend (wrk -t1 -c1; functions deployed with \"cpus\": %g)" % ISO_CPUS,
+                md_table(["backend", "runtime", "p50", "p99", "p99 uncorr.", "req/s", "p50 − process", "p50 ÷ process",
+                          "p99 uncorr. ÷ process", "req/s ÷ process", "wrk CPU", "server CPU", "other CPU", "runs",
+                          "notes"], set(range(2, 14)), body)))
+    return out
+
+
 def render_details(report):
     """Every repetition of every load row, so the spread is visible."""
     reps = report["load_runs"]
@@ -1023,7 +1501,9 @@ def render_details(report):
     head = ["", "order"] + ["rep %d: p50 / p99 / req/s / CPU wrk, server, other" % (i + 1)
                             for i in range(len(reps))]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for key, label, _ in LOAD_ROWS:
+    iso = [("iso_%s_%s_lat" % (b, l), "%s %s, cpus %g, 1 conn" % (b, l, ISO_CPUS), None)
+           for l in ("python", "node") for b in BACKENDS]
+    for key, label, _ in LOAD_ROWS + iso:
         cells = [label, ""]
         if not any(key in r for r in reps):
             continue
@@ -1042,6 +1522,14 @@ def render_details(report):
                               else "—" for r in reps)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _fn_field(sb, fn, field):
+    return ((sb.get("functions") or {}).get(fn) or {}).get(field)
+
+
+def _fmt_cpus(v):
+    return "?" if v is None else "%.3f" % v
 
 
 def render_markdown(report, json_shown, json_link):
@@ -1066,13 +1554,24 @@ def render_markdown(report, json_shown, json_link):
            "- **Software:** java: %s; node %s; baseline python: %s (`%s`); wrk %s" % (
                v["java"], v["node"], v["python_baseline"], c["python_baseline_bin"], v["wrk"]),
            ]
+    sb = report.get("sandbox") or {}
     if n:
-        backend = sandbox_backend(n.get("log_head") or [])
-        out.append("- **Nimbus:** `%s`; ready (`GET /health/ready` → 200) %.2f s after start%s" % (
-            n["cmd_shown"], n["ready_s"],
-            "; sandbox backend `%s` (as its log says)" % backend if backend else ""))
+        backend = sb.get("default") or sandbox_backend(n.get("log_head") or [])
+        avail = "; ".join("`%s` %s" % (b, "available" if e.get("available") else
+                                       "available per /health, ⚠ not created" if e.get("available") is None
+                                       else "**unavailable** (%s)" % e.get("reason"))
+                          for b, e in (sb.get("backends") or {}).items())
+        jar = n.get("jar") or {}
+        out.append("- **Nimbus:** `%s`%s; ready (`GET /health/ready` → 200) %.2f s after start%s%s" % (
+            n["cmd_shown"],
+            " (a copy of `nimbus-server/target/` with `lib/`, built %s; sha256 of the Nimbus jars `%s…`)" % (
+                jar["built_utc"], jar["sha256"][:12]) if jar else "",
+            n["ready_s"],
+            "; default sandbox backend `%s` (`GET /health`)" % backend if backend else "",
+            "; backends: %s" % avail if avail else ""))
     la0, la1 = m.get("loadavg_at_start"), m.get("loadavg_at_end")
-    other = [r.get("other_cpu_pct") for r in report["rows"] if r.get("other_cpu_pct") is not None]
+    other = [r.get("other_cpu_pct") for r in report["rows"] + (sb.get("warm_rows") or [])
+             if r.get("other_cpu_pct") is not None]
     if other and max(other) > 25:
         out.append("- **Disturbed:** other work on the machine used up to %.0f%% of a core during the "
                    "load runs (load average %s at start, %s at end); compare rows only with their "
@@ -1088,31 +1587,66 @@ def render_markdown(report, json_shown, json_link):
         "on the same 127.0.0.1 loopback.",
         "- Load: `wrk` with a Lua script (`bench/post.lua`) that sends `POST` with body `%s`; "
         "latency at 1 connection (`%s`), throughput at 32 connections (`%s`); each measured run lasts "
-        "%d s and follows a %d s warm-up with the same connection count. p50/p99 are wrk's exact "
-        "percentiles (microsecond histogram) printed by the script's `done()`." % (
-            INVOKE_BODY.decode(), c["latency"], c["throughput"], c["duration_s"], c["warmup_s"]),
-        "- %d repetition(s); the targets (Node floor, Nimbus python, Nimbus node) are alternated and their "
-        "order rotates each repetition. The table shows the median over repetitions of each column; "
-        "the ratios are the median of the per-repetition ratios (Nimbus / reference measured in the same "
-        "repetition): p50 ratio > 1 means slower than the reference, req/s ratio < 1 means less throughput."
-        % c["repetitions"],
+        "%d s and follows a warm-up with the same connection count: %d s before the first measured run "
+        "of each target, %d s before its later ones (its instances stay alive between repetitions). "
+        "p50/p99 are wrk's percentiles (microsecond histogram) printed by the script's `done()`; wrk 4.1 "
+        "corrects them for coordinated omission (every response slower than twice the mean interval adds "
+        "the samples a constant-rate client would have seen meanwhile), so one long stall — a VM pause, an "
+        "instance recycled and started cold — weighs heavily on p99 and the mean. *p99 uncorr.* is the p99 of "
+        "the requests actually sent (the script undoes the correction exactly); both are in the raw JSON "
+        "(`latency_us`, `latency_raw_us`) for every run." % (
+            INVOKE_BODY.decode(), c["latency"], c["throughput"], c["duration_s"], c["warmup_s"],
+            c.get("rewarm_s", c["warmup_s"])),
+        "- %d repetition(s), one Nimbus server throughout; the targets (Node floor, Nimbus python, Nimbus node, "
+        "the python functions of every backend, the node functions of every backend) are alternated and their "
+        "order rotates each repetition, the backends too within their group. The tables show the median over "
+        "repetitions of each column; the ratios and differences are the median of the per-repetition ones "
+        "(against the reference measured in the same repetition): p50 ratio > 1 means slower than the reference, "
+        "req/s ratio < 1 means less throughput." % c["repetitions"],
         "- HTTP floor: `bench/floor.js`, a bare Node `http.createServer` that reads the body and answers "
         "`{\"hello\":\"world\"}`: the least any HTTP server in Node can do per request.",
         "- Nimbus: hello functions `bench-py` (python3.11) and `bench-node` (nodejs20) deployed via "
-        "`POST /api/v1/functions`, invoked via `POST /api/v1/functions/{name}/invoke`; each was checked "
-        "before the load (200, body, `X-Nimbus-*` headers, first invoke cold, second warm).",
-        "- Cold start: %d times per runtime, a new function (`cold-py-<i>`, `cold-node-<i>`) is created, "
-        "then one invoke is timed with `time.perf_counter_ns` around request and response on an "
-        "already-open keep-alive connection (no TCP setup counted), `X-Nimbus-Cold-Start: true` is checked, "
-        "and the function is deleted; %.2f s pause after each. Samples are pooled over the run (spread "
-        "across the repetitions); with %d samples p99 is the slowest sample or close to it."
-        % (c["cold_n"], c["cold_gap_s"], c["cold_n"]),
+        "`POST /api/v1/functions` with the defaults, as a user gets them: the server's default sandbox "
+        "backend (`%s`), `memory_mb` %s and so a CPU share of %s cores (`memory_mb`/1769) in steady state; "
+        "their cold start runs with a full core, but under load each instance is throttled to that share, "
+        "so the *Nimbus … 32 conns* rows show the default share, not the sandbox. Invoked via "
+        "`POST /api/v1/functions/{name}/invoke`; every function was checked before the load (200, body, "
+        "`X-Nimbus-*` headers, first invoke cold, second warm)." % (
+            sb.get("default") or "?", _fn_field(sb, "bench-py", "memory_mb"),
+            _fmt_cpus(_fn_field(sb, "bench-py", "cpus"))),
+        "- Sandbox backends: `process` (no isolation; the reference, which the server offers only when the "
+        "operator allows it: the harness starts it with `NIMBUS_SANDBOX_ALLOW_PROCESS=true`, which leaves the "
+        "default backend as it is), `namespace` (bubblewrap + cgroups + seccomp) and `gvisor` (runsc). Availability is what `GET /health` lists in `sandbox.backends`, "
+        "confirmed by creating a function on each (an unavailable one answers 400 `IsolationUnavailable`); "
+        "an unavailable backend is listed with the reason `GET /health` gives, and not measured.",
+        "- Warm-invocation overhead: per runtime and available backend, a hello function `iso-<backend>-<py|node>` "
+        "deployed with `\"isolation\": \"<backend>\"` and `\"cpus\": %g` (one full core, so that the comparison "
+        "measures the sandbox, not the CPU share; other fields default), loaded at 1 connection like the rows "
+        "above; each backend is compared with `process` for the same runtime in the same repetition." % ISO_CPUS,
+        "- Cold start (time to create a sandbox): %d times per runtime and series (%s; spread evenly over the "
+        "run), a new function (`cold-<series>-<py|node>-<i>`) is created, then one invoke is timed with "
+        "`time.perf_counter_ns` around request and response on an already-open keep-alive connection (no TCP "
+        "setup, not the create), `X-Nimbus-Cold-Start: true` is checked, and the function is deleted; %.2f s "
+        "pause after each. The series: one per available backend, deployed with `\"isolation\"` and "
+        "`\"cpus\": %g` — the server keeps pre-started workers (*stem cells*) only for functions with the "
+        "default confinement on the default backend, so these instances are started from nothing on the "
+        "request path, sandbox included; and *default deploy*, deployed with the defaults (the default backend, "
+        "stem cells allowed): what a user gets, and the *cold start* rows of the main table. Whether each "
+        "instance came from a stem cell is read from `GET /metrics` (`nimbus_vm_boot_duration_ms_count`, "
+        "`from_snapshot`) around it, outside the timing. The series alternate (order rotating each iteration) "
+        "with the new-process baseline; samples are pooled over the run (spread across the repetitions); "
+        "with %d samples p99 is the slowest sample or close to it. *server* is `X-Nimbus-Duration-Ms`; the "
+        "overhead against `process` is the difference and ratio of the p50s (client side)."
+        % (c["cold_n"], ", ".join("%s %d" % kv for kv in sorted((c.get("cold_n_backend") or {}).items()))
+           or "all alike", c["cold_gap_s"], ISO_CPUS, c["cold_n"]),
         "- New process per invocation: the real binaries (`%s`, `%s`) run with `-c`/`-e` printing a "
         "JSON hello, timed from spawn to exit, interleaved with the cold starts." % (
             c["python_baseline_bin"], NODE),
         "- CPU: *wrk CPU* is wrk's own user+system time (from `wait4`) over its wall time, *server CPU* "
-        "is the server process and all its descendants (function workers included) from "
-        "`/proc/<pid>/stat`; *other CPU* is everything else that was busy on the machine meanwhile "
+        "is the server process and all its descendants (function workers and their sandboxes included): the "
+        "tree is sampled from `/proc` every 0.25 s and each process's own user+system time counted as last "
+        "seen, so that sandboxes killed as a whole (never reaped into a parent's `cutime`) still count; "
+        "*other CPU* is everything else that was busy on the machine meanwhile "
         "(`/proc/stat` minus those two: other users' work, the kernel's share not charged to them); "
         "all in %% of one core (this machine has %s cores, so %d%% is all of it). wrk + server + other "
         "near %d%% means the machine, not the server alone, was the limit; a large *other* means the "
@@ -1125,18 +1659,28 @@ def render_markdown(report, json_shown, json_link):
         "Raw results: [`%s`](%s) (also `latest.json` next to it)." % (json_shown, json_link),
         "",
     ]
+    sandbox_tables = render_sandbox_tables(report)
+    if sandbox_tables:
+        out += ["### Sandbox backends", ""]
+        for title, table in sandbox_tables:
+            out += ["**%s**" % title, "", table, ""]
+        out += ["Unavailable backends are listed with the reason `GET /health` gives. The warm-overhead "
+                "functions run with `\"cpus\": %g` so that the comparison measures the sandbox, not the CPU share; "
+                "the default functions of the main table run with the default share (%s cores)."
+                % (ISO_CPUS, _fmt_cpus(_fn_field(sb, "bench-py", "cpus"))), ""]
     cold_rows = [r for r in report["rows"] if r["kind"] == "cold" and r.get("n")]
     if cold_rows:
-        out += ["Cold starts in detail (ms; *client* is end to end over HTTP, *server* is what Nimbus "
-                "reported in `X-Nimbus-Duration-Ms`):", "",
-                "| | n | client p50 | client p99 | client mean | client min | server p50 | server p99 |",
-                "|---|--:|--:|--:|--:|--:|--:|--:|"]
+        out += ["Cold starts in detail (ms; deployed with the defaults, on the default backend `%s`; *client* is end "
+                "to end over HTTP, *server* is what Nimbus reported in `X-Nimbus-Duration-Ms`, *stem cell* how many "
+                "instances came from a pre-started worker):" % (sb.get("default") or "?"), "",
+                "| | n | client p50 | client p99 | client mean | client min | server p50 | server p99 | stem cell |",
+                "|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
         for r in cold_rows:
             st, sv = r["stats_ms"], r.get("server_duration_ms") or {}
             f = lambda v: "—" if v is None else "%.1f" % v
-            out.append("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
+            out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["label"], st["n"], f(st.get("p50")), f(st.get("p99")), f(st.get("mean")), f(st.get("min")),
-                f(sv.get("p50")), f(sv.get("p99"))))
+                f(sv.get("p50")), f(sv.get("p99")), r.get("stem_cells", "—")))
         out.append("")
     details = render_details(report)
     if details:
@@ -1151,7 +1695,7 @@ DOC_HEAD = """# Benchmarks
 
 How fast Nimbus is, measured against references in the same run on the same machine (the method
 is the project's benchmarking guide, summarised in the generated section). Run `bench/run` (about
-5 minutes) or `bench/run --quick` (about 1 minute, orientation only). The section between the
+8 minutes) or `bench/run --quick` (about 2 minutes, orientation only). The section between the
 bench markers below is generated by the harness — never edit its numbers by hand; the text after
 it is hand-written and preserved across runs.
 
