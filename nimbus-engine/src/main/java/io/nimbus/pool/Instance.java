@@ -47,6 +47,7 @@ public final class Instance {
     private final long createdAtNanos = System.nanoTime();
     private volatile long lastUsedNanos = createdAtNanos;
     private volatile boolean timedOut;
+    private volatile boolean replaced;
     private int invocations;
 
     /**
@@ -160,6 +161,15 @@ public final class Instance {
         if (state.getAndSet(InstanceState.REMOVED) != InstanceState.REMOVED) {
             stop();
         }
+    }
+
+    /** A replacement is ready (or the pool has no room for one): this instance leaves at its next release. */
+    void markReplaced() {
+        replaced = true;
+    }
+
+    boolean replaced() {
+        return replaced;
     }
 
     boolean isAlive() {

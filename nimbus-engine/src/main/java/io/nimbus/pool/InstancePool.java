@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -46,6 +47,8 @@ public final class InstancePool {
     private final Deque<Instance> idle = new ConcurrentLinkedDeque<>();
     private final Set<Instance> live = ConcurrentHashMap.newKeySet();
     private final AtomicInteger liveCount = new AtomicInteger();
+    /** One replacement of a recycled instance at a time. */
+    private final AtomicBoolean replacing = new AtomicBoolean();
     private volatile boolean retired;
     /** Retired because the function was deleted (in-flight calls finish) rather than replaced (they must not run). */
     private volatile boolean deleted;
@@ -104,7 +107,11 @@ public final class InstancePool {
         try {
             boolean healthy = result instanceof ExecResult.Completed || result instanceof ExecResult.HandlerFailed
                     || result instanceof ExecResult.ResponseTooLarge;
-            if (!healthy || retired || dueForRecycling(instance) || !instance.release()) {
+            if (!healthy || retired || instance.replaced() || !instance.release()) {
+                discard(instance);
+                return;
+            }
+            if (dueForRecycling(instance) && !replaceInBackground(instance)) {
                 discard(instance);
                 return;
             }
@@ -115,6 +122,39 @@ public final class InstancePool {
         } finally {
             permits.release();
         }
+    }
+
+    /**
+     * Recycles an instance that reached its age or invocation count without making anyone
+     * wait for a cold start: it keeps serving while its replacement starts off the request
+     * path, and leaves once the replacement is idle.
+     *
+     * @return false when the pool is at its cap: there is no room for both, and the old
+     *         instance must go at once
+     */
+    private boolean replaceInBackground(Instance old) {
+        if (!replacing.compareAndSet(false, true)) {
+            return true;
+        }
+        if (!reserveSlot()) {
+            replacing.set(false);
+            return false;
+        }
+        Thread.ofVirtual().name("instance-recycling").start(() -> {
+            try {
+                if (start() instanceof Acquisition.Acquired started && started.instance().release()) {
+                    idle.addFirst(started.instance());
+                }
+            } finally {
+                replacing.set(false);
+            }
+            old.markReplaced();
+            if (old.tryRemoveIdle()) {
+                idle.remove(old);
+                forget(old);
+            }
+        });
+        return true;
     }
 
     /** Stops the instances idle for longer than the TTL, keeping {@code min_instances}. */
