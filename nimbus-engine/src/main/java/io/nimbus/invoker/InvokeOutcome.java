@@ -10,13 +10,13 @@ import io.nimbus.pool.ExecResult;
  * @param result   null when {@code throttled}
  */
 public record InvokeOutcome(String invocationId, Function function, ExecResult result, boolean coldStart,
-                            long durationNanos, long retryAfterSeconds) {
+                            long durationNanos, long retryAfterSeconds, String throttleReason) {
 
     public boolean throttled() {
         return result == null;
     }
 
-    public static InvokeOutcome throttled(String invocationId, Function function, long retryAfterSeconds) {
-        return new InvokeOutcome(invocationId, function, null, false, 0, retryAfterSeconds);
+    public static InvokeOutcome throttled(String invocationId, Function function, long retryAfterSeconds, String reason) {
+        return new InvokeOutcome(invocationId, function, null, false, 0, retryAfterSeconds, reason);
     }
 }

@@ -16,6 +16,7 @@ import io.nimbus.pool.InstancePools;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -92,15 +93,19 @@ public final class Invoker {
                             function.timeoutSec() * 1000L);
                     acquired.pool().release(acquired.instance(), result);
                     return new InvokeOutcome(invocationId, function, result, acquired.coldStart(),
-                            System.nanoTime() - started, 0);
+                            System.nanoTime() - started, 0, null);
                 }
                 case Acquisition.StartFailed failed -> {
-                    return new InvokeOutcome(invocationId, function, failed.reason(), true, System.nanoTime() - started, 0);
+                    return new InvokeOutcome(invocationId, function, failed.reason(), true, System.nanoTime() - started, 0,
+                            null);
                 }
                 case Acquisition.Throttled throttled -> {
                     if (!waitWhenBusy) {
-                        return InvokeOutcome.throttled(invocationId, function, throttled.retryAfterSeconds());
+                        return InvokeOutcome.throttled(invocationId, function, throttled.retryAfterSeconds(),
+                                throttled.reason());
                     }
+                    // queued work waits its turn, as a client told to retry after would
+                    Thread.sleep(Duration.ofSeconds(throttled.retryAfterSeconds()));
                     attempt--;
                 }
                 case Acquisition.Retired retired -> function = functions.reload(ref)
@@ -109,13 +114,13 @@ public final class Invoker {
         }
         return new InvokeOutcome(invocationId, function,
                 new ExecResult.WorkerDied("the function changed repeatedly while the invocation started", ""),
-                false, 0, 0);
+                false, 0, 0, null);
     }
 
     private void measure(InvokeOutcome outcome) {
         Function function = outcome.function();
         if (outcome.throttled()) {
-            metrics.invocation(function.id(), function.runtime(), "throttled", 0, false, "TooManyRequests");
+            metrics.throttled(function.id(), function.runtime());
             return;
         }
         InvocationError error = errorOf(outcome.result());

@@ -38,6 +38,14 @@ public final class NimbusMetrics {
         }
     }
 
+    /** A call refused with 429: counted, but it has no duration to record. */
+    public void throttled(String functionId, String runtime) {
+        Counter.builder("nimbus.invocations").tag("function_id", functionId).tag("runtime", runtime)
+                .tag("status", "throttled").register(registry).increment();
+        Counter.builder("nimbus.invocation.errors").tag("function_id", functionId).tag("error_type", "TooManyRequests")
+                .register(registry).increment();
+    }
+
     /** One instance started: how long from nothing (or a stem cell) to a loaded function. */
     public void instanceBoot(String runtime, boolean fromStemCell, double durationMs) {
         DistributionSummary.builder("nimbus.vm.boot.duration.ms").tag("runtime", runtime)

@@ -7,8 +7,8 @@ public sealed interface Acquisition {
     record Acquired(InstancePool pool, Instance instance, boolean coldStart) implements Acquisition {
     }
 
-    /** Every instance stayed busy for the whole queue timeout. */
-    record Throttled(long retryAfterSeconds) implements Acquisition {
+    /** Every instance stayed busy for the whole queue timeout, or the memory budget had no room. */
+    record Throttled(long retryAfterSeconds, String reason) implements Acquisition {
     }
 
     /** The pool's function version was replaced or deleted: resolve the function again. */

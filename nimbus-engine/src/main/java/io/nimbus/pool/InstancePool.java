@@ -74,7 +74,7 @@ public final class InstancePool {
             return new Acquisition.Retired();
         }
         if (!permits.tryAcquire(settings.queueTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-            return new Acquisition.Throttled(RETRY_AFTER_SECONDS);
+            return new Acquisition.Throttled(RETRY_AFTER_SECONDS, "every instance of the function stayed busy");
         }
         try {
             Acquisition acquisition = takeOrStart();
@@ -176,7 +176,8 @@ public final class InstancePool {
      * removed, so a dead instance never receives a request.
      */
     void checkIdle(long now, long intervalNanos, long pingTimeoutMs) {
-        for (Instance instance : idle) {
+        // a snapshot: a pinged instance goes back into the deque, and must not be met again this round
+        for (Instance instance : List.copyOf(idle)) {
             if (instance.idleNanos(now) < intervalNanos) {
                 continue;
             }
@@ -290,7 +291,8 @@ public final class InstancePool {
     private Acquisition start() {
         if (!memory.reserve(function.memoryMb(), this)) {
             liveCount.decrementAndGet();
-            return new Acquisition.Throttled(RETRY_AFTER_SECONDS);
+            return new Acquisition.Throttled(RETRY_AFTER_SECONDS,
+                    "the server's memory budget has no room for another instance of " + function.memoryMb() + " MB");
         }
         InstanceFactory.Started started;
         try {

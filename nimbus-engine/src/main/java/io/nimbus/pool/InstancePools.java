@@ -2,6 +2,8 @@ package io.nimbus.pool;
 
 import io.nimbus.domain.Function;
 import io.nimbus.sandbox.SandboxBackends;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that have been idle a while, and keeping {@code min_instances} warm.
  */
 public final class InstancePools implements AutoCloseable, InstancePool.Memory {
+    private static final Logger LOG = LoggerFactory.getLogger(InstancePools.class);
     private static final long PING_TIMEOUT_MS = 2_000;
 
     private final InstanceFactory factory;
@@ -181,11 +184,17 @@ public final class InstancePools implements AutoCloseable, InstancePool.Memory {
             lastHealthCheck = now;
         }
         for (InstancePool pool : pools.values()) {
-            pool.reapIdle(now);
-            if (checkHealth) {
-                pool.checkIdle(now, healthCheckNanos, PING_TIMEOUT_MS);
+            try {
+                pool.reapIdle(now);
+                if (checkHealth) {
+                    pool.checkIdle(now, healthCheckNanos, PING_TIMEOUT_MS);
+                }
+                pool.provisionMinimum();
+            } catch (RuntimeException e) {
+                // one pool that cannot start instances (its runtime or sandbox is gone) must
+                // not stop the round for the others
+                LOG.warn("housekeeping of {} failed: {}", pool.function().name(), e.getMessage());
             }
-            pool.provisionMinimum();
         }
     }
 

@@ -51,7 +51,7 @@ final class InvocationHandlers {
         if (outcome.throttled()) {
             response.header(HeaderNames.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
             Exchange.error(response, 429, "TooManyRequests",
-                    "every instance of the function stayed busy; retry after " + outcome.retryAfterSeconds() + " s", null);
+                    outcome.throttleReason() + "; retry after " + outcome.retryAfterSeconds() + " s", null);
             return;
         }
         response.header(INVOCATION_ID, outcome.invocationId());

@@ -107,7 +107,7 @@ public final class NimbusConfig {
 
     private void check() {
         for (Setting setting : Setting.values()) {
-            if (setting.defaultValue().matches("\\d+")) {
+            if (setting.defaultValue().matches("\\d+") && setting != Setting.STEM_CELLS_MEMORY_MB) {
                 int value = integer(setting);
                 if (value < 0) {
                     throw new ConfigException(setting.key() + " must not be negative");

@@ -154,6 +154,23 @@ class PoolBehaviourTest {
         }
     }
 
+    @Test
+    void healthChecksOfSeveralIdleInstancesDoNotStopIdleOnesFromBeingReaped() throws Exception {
+        try (RunningNimbus nimbus = RunningNimbus.start(Map.of(Setting.HEALTH_CHECK_MS, "100", Setting.IDLE_TTL_SEC, "2"))) {
+            ApiClient api = nimbus.client();
+            api.createFunction("pinged", "python", "import time\ndef handler(event):\n    time.sleep(0.3)\n    return 1\n");
+            Thread a = Thread.ofVirtual().start(() -> api.invoke("pinged", "{}"));
+            Thread b = Thread.ofVirtual().start(() -> api.invoke("pinged", "{}"));
+            a.join();
+            b.join();
+            assertThat(pool(api.get("/health"), "pinged").path("idle").asInt()).isEqualTo(2);
+
+            Reply health = api.await("/health", r -> pool(r, "pinged").path("instances").asInt() == 0, Duration.ofSeconds(30));
+
+            assertThat(pool(health, "pinged").path("instances").asInt()).isZero();
+        }
+    }
+
     static JsonNode pool(Reply health, String function) {
         for (JsonNode pool : health.json().path("pools")) {
             if (pool.path("function_name").asText().equals(function)) {
