@@ -54,7 +54,19 @@ final class CgroupV1 implements Cgroup {
 
     @Override
     public void limitCpu(double cpus) throws IOException {
-        Cgroup.write(dir("cpu").resolve("cpu.cfs_quota_us"), Long.toString(Cgroup.quotaMicros(cpus)));
+        Path cpu = dir("cpu");
+        long quota = Cgroup.quotaMicros(cpus);
+        Path burst = cpu.resolve("cpu.cfs_burst_us");
+        if (Files.exists(burst)) {
+            // lower the burst first: the kernel refuses a burst above the quota
+            Cgroup.write(burst, "0");
+        }
+        Cgroup.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
+        if (Files.exists(burst)) {
+            // unused quota carries over, up to one more period's worth: a request that
+            // arrives after a quiet spell is not throttled for its first milliseconds
+            Cgroup.write(burst, Long.toString(quota));
+        }
     }
 
     @Override

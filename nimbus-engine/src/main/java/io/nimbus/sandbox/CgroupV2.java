@@ -62,7 +62,15 @@ final class CgroupV2 implements Cgroup {
 
     @Override
     public void limitCpu(double cpus) throws IOException {
-        Cgroup.write(dir.resolve("cpu.max"), Cgroup.quotaMicros(cpus) + " " + Cgroup.CPU_PERIOD_US);
+        long quota = Cgroup.quotaMicros(cpus);
+        Path burst = dir.resolve("cpu.max.burst");
+        if (Files.exists(burst)) {
+            Cgroup.write(burst, "0");
+        }
+        Cgroup.write(dir.resolve("cpu.max"), quota + " " + Cgroup.CPU_PERIOD_US);
+        if (Files.exists(burst)) {
+            Cgroup.write(burst, Long.toString(quota));
+        }
     }
 
     @Override
