@@ -253,7 +253,7 @@ def cpu_delta(used, wall_s):
     }
 
 
-def stop_process(proc, name, grace_s=20.0):
+def stop_process(proc, name, grace_s=20.0, leftovers_ok=False):
     """SIGTERM the process we started, wait, then SIGKILL it; then kill whatever is left
     in its process group (it was started in a new session, so the group is ours)."""
     if proc is None:
@@ -285,7 +285,7 @@ def stop_process(proc, name, grace_s=20.0):
         except OSError:
             pass
     if leftovers:
-        problem("%s left %d process(es) of its group running after it exited: %s; killed them"
+        (log if leftovers_ok else problem)("%s left %d process(es) of its group running after it exited: %s; killed them"
                 % (name, len(leftovers), " ".join(map(str, leftovers[:20]))))
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -742,14 +742,325 @@ def settle_availability(sandbox):
         sandbox["default"] = seen or "namespace"
 
 
+# --------------------------------------------------------------------------- peers (other FaaS servers)
+
+
+PEERS_SRC = os.path.join(BENCH_DIR, "peers")  # the peers' apps and pinned package.json (committed)
+PEER_FILES = ("package.json", "index.js", "handler.js", "handler_py.py", "serverless.yml")
+PEER_VERSIONS = {"@google-cloud/functions-framework": "5.0.5", "serverless": "3.40.0", "serverless-offline": "13.10.1"}
+NPM_REGISTRY = "https://registry.npmjs.org/"
+AWS_DUMMY = {"AWS_ACCESS_KEY_ID": "AKIADUMMYBENCH000000", "AWS_SECRET_ACCESS_KEY": "dummy-secret-for-local-bench",
+             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
+# target key -> label; the server that serves it and the path
+PEER_TARGETS = [
+    ("peer_ff_node", "functions-framework node", "ff", "/"),
+    ("peer_sls_node", "serverless-offline node", "sls", "/hello"),
+    ("peer_sls_node_inproc", "serverless-offline node in-process", "sls_inproc", "/hello"),
+    ("peer_sls_python", "serverless-offline python", "sls", "/hellopy"),
+]
+
+
+def installed_version(peer_dir, pkg):
+    try:
+        with open(os.path.join(peer_dir, "node_modules", pkg, "package.json")) as f:
+            return json.load(f).get("version")
+    except (OSError, ValueError):
+        return None
+
+
+def install_peers(workdir):
+    """Copies bench/peers/ into bench/work/peers and installs the pinned packages there from the npm
+    registry when they are not already installed at those versions. Returns the install info
+    (with "error" when it failed)."""
+    peer_dir = os.path.join(workdir, "peers")
+    info = {"dir": os.path.relpath(peer_dir, ROOT), "registry": NPM_REGISTRY, "wanted": PEER_VERSIONS}
+    try:
+        os.makedirs(peer_dir, exist_ok=True)
+        for name in PEER_FILES:
+            shutil.copy2(os.path.join(PEERS_SRC, name), os.path.join(peer_dir, name))
+    except OSError as e:
+        info["error"] = "cannot prepare %s: %s" % (peer_dir, e)
+        return info
+    have = {p: installed_version(peer_dir, p) for p in PEER_VERSIONS}
+    if have != PEER_VERSIONS:
+        npm = shutil.which("npm")
+        if not npm:
+            info["error"] = "npm is not installed"
+            return info
+        cmd = [npm, "install", "--no-audit", "--no-fund", "--no-update-notifier", "--registry=" + NPM_REGISTRY]
+        log("installing the peers (%s) into %s: %s" % (", ".join("%s@%s" % kv for kv in PEER_VERSIONS.items()),
+                                                        info["dir"], " ".join(cmd[1:])))
+        t0 = time.monotonic()
+        try:
+            with open(os.path.join(workdir, "peers-npm.log"), "wb") as lf:
+                p = subprocess.run(cmd, cwd=peer_dir, stdout=lf, stderr=subprocess.STDOUT, timeout=420)
+            info["install_s"] = round(time.monotonic() - t0, 1)
+            if p.returncode != 0:
+                info["error"] = "npm install exited %d (see bench/work/peers-npm.log)" % p.returncode
+        except (OSError, subprocess.SubprocessError) as e:
+            info["error"] = "npm install: %r" % e
+        have = {p: installed_version(peer_dir, p) for p in PEER_VERSIONS}
+    else:
+        info["install_s"] = 0.0  # already installed at the pinned versions
+    info["installed"] = have
+    if "error" not in info and have != PEER_VERSIONS:
+        info["error"] = "installed versions %s differ from the pinned ones" % json.dumps(have)
+    return info
+
+
+class PeerServer:
+    def __init__(self, name, cmd, env_extra, peer_dir, workdir, check_path, port, ready_timeout_s=90):
+        self.name, self.port = name, port
+        self.log_path = os.path.join(workdir, "peer-%s.log" % name)
+        self.logf = open(self.log_path, "wb")
+        self.cmd = cmd
+        self.env_shown = env_extra
+        env = dict(os.environ, **env_extra)
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(cmd, cwd=peer_dir, stdout=self.logf, stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True, preexec_fn=_die_with_harness)
+        try:
+            wait_http_ok(port, check_path, self.proc, ready_timeout_s, method="POST", body=INVOKE_BODY)
+        except RuntimeError as e:
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError("%s: %s; log: %s" % (name, e, tail[-400:].replace("\n", " | ")))
+        self.ready_s = time.monotonic() - t0
+
+    def log_tail(self, n=15):
+        try:
+            self.logf.flush()
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-n:]).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return "(no log)"
+
+    def check(self, path):
+        """One POST like wrk's; returns what is wrong (None when the answer is 200 and the hello)."""
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            c.request("POST", path, body=INVOKE_BODY, headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            data = r.read()
+            c.close()
+        except (OSError, http.client.HTTPException) as e:
+            return "POST %s: %r" % (path, e)
+        try:
+            body = json.loads(data)
+        except ValueError:
+            body = None
+        if r.status != 200 or body != EXPECTED_RESULT:
+            return "POST %s -> HTTP %d %r" % (path, r.status, data[:200])
+        return None
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        info = stop_process(self.proc, "peer " + self.name, grace_s=10, leftovers_ok=True)
+        self.proc = None
+        self.logf.close()
+        return info
+
+
+def start_peers(workdir, python_bin, peers):
+    """Installs and starts the peer servers; fills peers["targets"][key] with available/reason/url/pid.
+    Returns the running PeerServer objects."""
+    servers = {}
+    inst = install_peers(workdir)
+    peers["install"] = inst
+    peer_dir = os.path.join(workdir, "peers")
+    if "error" in inst:
+        problem("peers not installed: %s" % inst["error"])
+        for key, _, _, _ in PEER_TARGETS:
+            peers["targets"][key] = {"available": False, "reason": "not installed: " + inst["error"]}
+        return servers
+    py_dir = os.path.dirname(python_bin)
+    py_version = sh([python_bin, "--version"])
+    peers["python"] = {"bin": python_bin, "version": py_version}
+    if not (py_version or "").startswith("Python 3.11"):
+        problem("serverless-offline python runs %s (%s), not Python 3.11" % (python_bin, py_version))
+    sls_env = dict(AWS_DUMMY, SLS_TELEMETRY_DISABLED="1", SLS_NOTIFICATIONS_MODE="off",
+                   PATH=py_dir + os.pathsep + os.environ.get("PATH", ""))  # python3 = the real binary, not a shim
+    specs = []
+    port = free_port()
+    specs.append(("ff", [NODE, "node_modules/@google-cloud/functions-framework/build/src/main.js", "--target=hello",
+                         "--port=%d" % port], {"NODE_ENV": "production"}, "/", port))
+    for name, extra in (("sls", []), ("sls_inproc", ["--useInProcess"])):
+        port = free_port()
+        specs.append((name, [NODE, "node_modules/serverless/bin/serverless.js", "offline", "start", "--host", "127.0.0.1",
+                             "--httpPort", str(port), "--lambdaPort", str(free_port()), "--websocketPort",
+                             str(free_port()), "--noPrependStageInUrl"] + extra, sls_env, "/hello", port))
+    peers["servers"] = {}
+    for name, cmd, env, path, port in specs:
+        shown = {k: ("<dummy>" if k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") else v) for k, v in env.items()}
+        if "PATH" in shown:
+            shown["PATH"] = py_dir + ":$PATH"
+        args = ["<free port>" if i and cmd[i - 1] in ("--httpPort", "--lambdaPort", "--websocketPort") else a
+                for i, a in enumerate(cmd)]
+        entry = {"cmd_shown": " ".join(["%s=%s" % kv for kv in sorted(shown.items())] + args)
+                 .replace(NODE + " ", "node ").replace("--port=%d" % port, "--port=<free port>")}
+        peers["servers"][name] = entry
+        try:
+            srv = PeerServer(name, cmd, env, peer_dir, workdir, path, port)
+            servers[name] = srv
+            entry["ready_s"] = round(srv.ready_s, 2)
+            log("peer %s ready on port %d after %.1f s" % (name, port, srv.ready_s))
+        except (RuntimeError, OSError) as e:
+            entry["error"] = str(e)
+            problem("peer %s did not start: %s" % (name, e))
+    for key, label, name, path in PEER_TARGETS:
+        srv = servers.get(name)
+        if srv is None:
+            peers["targets"][key] = {"available": False, "reason": "%s did not start: %s" % (
+                name, (peers["servers"].get(name) or {}).get("error", "?")[:300])}
+            continue
+        wrong = srv.check(path)
+        if wrong is None and path != "/":
+            wrong = srv.check(path)  # the first call of a serverless-offline function starts it; check a warm one
+        if wrong:
+            problem("peer %s: %s" % (label, wrong))
+            peers["targets"][key] = {"available": False, "reason": wrong}
+            continue
+        peers["targets"][key] = {"available": True, "reason": None, "server": name,
+                                 "url": "http://127.0.0.1:%d%s" % (srv.port, path), "pid": srv.proc.pid}
+    return servers
+
+
+# --------------------------------------------------------------------------- slow import
+
+
+SLOW_CODE = ("import time\n"
+             "time.sleep(0.3)  # a slow import: 300 ms at module load\n"
+             "\n"
+             "\n"
+             "def handler(event, context):\n"
+             "    return {\"hello\": \"world\"}\n")
+SLOW_N = 8  # concurrent first calls (and max_instances) of the burst
+SLOW_GOAL_MS = 10.0  # the issue's goal for the second and later concurrent instances
+
+
+def slow_import_round(nimbus, tag, slow):
+    """One first cold start of a fresh slow-import function, then SLOW_N concurrent first calls to
+    another fresh one (max_instances SLOW_N), each on its own already-open connection."""
+    name = "slow-first-%s" % tag
+    try:
+        before = nimbus.boot_counts()
+        nimbus.create(name, "python", {"code": SLOW_CODE})
+        nimbus.api.ensure_open()
+        r = nimbus.invoke(name)
+        after = nimbus.boot_counts()
+        sample = {"tag": tag, "ms": r.ns / 1e6, "status": r.status, "cold_header": r.headers.get("x-nimbus-cold-start"),
+                  "server_duration_ms": _num(r.headers.get("x-nimbus-duration-ms")),
+                  "boots": _boot_delta(before, after)}
+        for w in check_invoke(r, name, expect_cold=True):
+            problem("slow import: " + w)
+        (slow["first"] if r.status == 200 else slow["failures"]).append(sample)
+        nimbus.delete(name)
+    except RuntimeError as e:
+        slow["failures"].append({"tag": tag, "error": str(e)})
+        problem("slow import %s: %s" % (name, e))
+    name = "slow-burst-%s" % tag
+    apis = []
+    try:
+        c = nimbus.create(name, "python", {"code": SLOW_CODE, "max_instances": SLOW_N})
+        got = (c.json() or {}).get("max_instances") if isinstance(c.json(), dict) else None
+        if got not in (None, SLOW_N):
+            problem("slow import %s: asked for max_instances %d, the server answered %r" % (name, SLOW_N, got))
+        apis = [Api(nimbus.port) for _ in range(SLOW_N)]
+        for a in apis:
+            a.ensure_open()  # never time a TCP connect
+        before = nimbus.boot_counts()
+        barrier = threading.Barrier(SLOW_N)
+        results = [None] * SLOW_N
+        path = "/api/v1/functions/%s/invoke" % name
+
+        def one(i):
+            try:
+                barrier.wait(timeout=10)
+                t0 = time.perf_counter_ns()
+                r = apis[i].call("POST", path, raw=INVOKE_BODY)
+                results[i] = {"ms": r.ns / 1e6, "start_ns": t0, "status": r.status,
+                              "cold_header": r.headers.get("x-nimbus-cold-start"),
+                              "server_duration_ms": _num(r.headers.get("x-nimbus-duration-ms")),
+                              "body_ok": r.json() == EXPECTED_RESULT}
+            except (RuntimeError, threading.BrokenBarrierError) as e:
+                results[i] = {"error": str(e)}
+
+        threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(SLOW_N)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=90)
+        after = nimbus.boot_counts()
+        ok = [x for x in results if x and x.get("status") == 200]
+        t_first = min((x["start_ns"] for x in ok), default=0)
+        for x in ok:
+            x["start_skew_ms"] = (x.pop("start_ns") - t_first) / 1e6
+        rnd = {"tag": tag, "calls": results, "ok": len(ok), "boots": _boot_delta(before, after),
+               "cold": sum(1 for x in ok if str(x["cold_header"]).lower() == "true")}
+        slow["bursts"].append(rnd)
+        if len(ok) < SLOW_N:
+            problem("slow import %s: %d of %d concurrent calls failed: %s" % (
+                name, SLOW_N - len(ok), SLOW_N, [x for x in results if not x or x.get("status") != 200][:2]))
+        if rnd["cold"] < len(ok):
+            problem("slow import %s: only %d of %d concurrent first calls were cold starts" % (name, rnd["cold"], len(ok)))
+        nimbus.delete(name)
+    except RuntimeError as e:
+        slow["failures"].append({"tag": tag, "error": str(e)})
+        problem("slow import %s: %s" % (name, e))
+    finally:
+        for a in apis:
+            a.close()
+
+
+def _num(v):
+    return float(v) if _is_number(v) else None
+
+
+def _boot_delta(before, after):
+    if before is None or after is None:
+        return None
+    return {"stem_cell": int(after["true"] - before["true"]), "from_nothing": int(after["false"] - before["false"])}
+
+
+def slow_report(slow):
+    first = slow["first"]
+    calls = [x for b in slow["bursts"] for x in b["calls"] if x and x.get("status") == 200]
+    srv = [x["server_duration_ms"] for x in calls if x["server_duration_ms"] is not None]
+    per_burst_later = []  # per burst: every instance but the one that finished its import first
+    for b in slow["bursts"]:
+        d = sorted(x["server_duration_ms"] for x in b["calls"] if x and x.get("status") == 200
+                   and x["server_duration_ms"] is not None)
+        per_burst_later += d[1:]
+    boots = [b["boots"] for b in slow["bursts"] if b.get("boots")]
+    return {
+        "first_client_ms": summarize([x["ms"] for x in first]),
+        "first_server_ms": summarize([x["server_duration_ms"] for x in first if x["server_duration_ms"] is not None]),
+        "first_stem_cells": sum(1 for x in first if (x.get("boots") or {}).get("stem_cell")),
+        "burst_client_ms": summarize([x["ms"] for x in calls]),
+        "burst_server_ms": summarize(srv),
+        "burst_later_server_ms": summarize(per_burst_later),
+        "burst_cold": sum(b["cold"] for b in slow["bursts"]),
+        "burst_calls": sum(len(b["calls"]) for b in slow["bursts"]),
+        "burst_ok": len(calls),
+        "bursts": len(slow["bursts"]),
+        "burst_stem_cells": sum(b["stem_cell"] for b in boots),
+        "burst_from_nothing": sum(b["from_nothing"] for b in boots),
+        "within_goal": sum(1 for v in per_burst_later if v <= SLOW_GOAL_MS),
+        "goal_ms": SLOW_GOAL_MS,
+        "failures": len(slow["failures"]),
+    }
+
+
 # --------------------------------------------------------------------------- phases
 
 
 SHAPES = {"lat": (1, 1), "tput": (2, 32)}  # wrk threads, connections
 
 
-def target(key, label, url, pid, shapes):
-    return {"key": key, "label": label, "url": url, "pid": pid, "shapes": shapes}
+def target(key, label, url, pid, shapes, duration=None):
+    """duration: seconds per measured run of this target (None: cfg.duration)."""
+    return {"key": key, "label": label, "url": url, "pid": pid, "shapes": shapes, "duration": duration}
 
 
 def rotate(items, k):
@@ -772,7 +1083,8 @@ def load_target(tgt, cfg, warmed):
         w = run_wrk(url, t, c, warm_s, pid)
         if "error" in w:
             problem("%s warm-up -t%d -c%d: %s" % (label, t, c, w["error"]))
-        r = run_wrk(url, t, c, cfg.duration, pid)
+        r = run_wrk(url, t, c, tgt.get("duration") or cfg.duration, pid)
+        r["requested_s"] = tgt.get("duration") or cfg.duration
         r["warmup"] = {k: w.get(k) for k in ("requests", "rps", "http_errors", "socket_errors", "error")}
         r["warmup"]["s"] = warm_s
         if "error" in r:
@@ -1007,6 +1319,10 @@ def parse_args(argv):
                                                "per runtime (20; quick 5)")
     ap.add_argument("--cold-n-gvisor", type=int, help="cold starts per runtime on gvisor, whose starts are slow "
                                                       "(10; quick 3; at most --cold-n)")
+    ap.add_argument("--no-peers", action="store_true", help="skip the peers (functions-framework, serverless-offline)")
+    ap.add_argument("--peer-duration", type=int, help="seconds per measured run of the peers and of the Nimbus "
+                                                      "\"cpus\": 1 hellos (5; quick 3)")
+    ap.add_argument("--slow-rounds", type=int, help="slow-import rounds per repetition (2; quick 1)")
     ap.add_argument("--output-dir", default=os.path.join(ROOT, "docs"),
                     help="where benchmarks.md and benchmarks/*.json go (default: docs/)")
     ap.add_argument("--no-write", action="store_true", help="print only, write no file")
@@ -1020,6 +1336,8 @@ def parse_args(argv):
     cfg.rewarm = max(1, min(cfg.rewarm or 1, 60))
     cfg.cold_n = max(1, min(cfg.cold_n or (5 if cfg.quick else 20), 500))
     cfg.cold_n_backend = {"gvisor": max(1, min(cfg.cold_n_gvisor or (3 if cfg.quick else 10), cfg.cold_n))}
+    cfg.peer_duration = max(1, min(cfg.peer_duration or (3 if cfg.quick else 5), 120))
+    cfg.slow_rounds = max(0, min(cfg.slow_rounds if cfg.slow_rounds is not None else (1 if cfg.quick else 2), 10))
     cfg.cold_gap = 0.2  # pause after each cold start: the deleted sandbox is torn down, a taken stem cell replaced
     cfg.cold_budget_s = 60 + 8.0 * cfg.cold_n  # hard cap on the whole cold/process phase
     cfg.ready_timeout_s = 120
@@ -1052,6 +1370,9 @@ def main(argv):
     sandbox = {"default": None, "health": None, "backends": {}, "iso_cpus": ISO_CPUS, "functions": {}}
     server_info = {}
     stop_info = {}
+    peers = {"targets": {}, "servers": {}, "install": None, "skipped": cfg.no_peers}
+    peer_servers = {}
+    slow = {"first": [], "bursts": [], "failures": []}
     sanity = {}
     deployed = []
     aborted = None
@@ -1059,6 +1380,18 @@ def main(argv):
         floor = Floor(workdir)
         log("floor server on port %d" % floor.port)
         blocks = [[target("floor", "Node http floor", floor.url, floor.proc.pid, ("lat", "tput"))]]
+        if not cfg.no_peers:
+            peer_servers = start_peers(workdir, python_bin, peers)
+            peer_blocks = {}
+            for key, label, name, _ in PEER_TARGETS:
+                t = peers["targets"][key]
+                if t["available"]:
+                    peer_blocks.setdefault(name.split("_")[0] if key != "peer_sls_python" else "sls_py", []).append(
+                        target(key, label, t["url"], t["pid"], ("lat", "tput"), cfg.peer_duration))
+            blocks += list(peer_blocks.values())
+        else:
+            for key, _, _, _ in PEER_TARGETS:
+                peers["targets"][key] = {"available": False, "reason": "skipped (--no-peers)"}
         if not cfg.no_nimbus:
             nimbus = Nimbus(workdir, cfg.java_home, cfg.ready_timeout_s, cfg.nimbus_cmd)
             log("Nimbus ready on port %d after %.2f s" % (nimbus.port, nimbus.ready_s))
@@ -1077,6 +1410,15 @@ def main(argv):
                 if deploy_checked(nimbus, fn, lang, None, sanity, sandbox, deployed):
                     blocks.append([target("nimbus_" + lang, "Nimbus %s" % lang, nimbus.invoke_url(fn),
                                           nimbus.proc.pid, ("lat", "tput"))])
+            # the same hellos with one full core ("cpus": 1): what the sandbox can do when not CPU-limited
+            block = []
+            for lang in ("python", "node"):
+                fn = "bench-%s-cpus1" % SHORT[lang]
+                if deploy_checked(nimbus, fn, lang, {"cpus": ISO_CPUS}, sanity, sandbox, deployed):
+                    block.append(target("nimbus_%s_cpus1" % lang, "Nimbus %s cpus %g" % (lang, ISO_CPUS),
+                                        nimbus.invoke_url(fn), nimbus.proc.pid, ("lat", "tput"), cfg.peer_duration))
+            if block:
+                blocks.append(block)
             # the sandbox comparison: one function per runtime and backend, one full core each
             for lang in ("python", "node"):
                 block = []
@@ -1120,6 +1462,18 @@ def main(argv):
                 if nimbus is not None:
                     nimbus.api.close()
                 done_iters += count
+            if nimbus is not None and cfg.slow_rounds:
+                log("slow-import function: %d round(s) (a first cold start, then %d concurrent first calls)"
+                    % (cfg.slow_rounds, SLOW_N))
+                nimbus.api.ensure_open()
+                for k in range(cfg.slow_rounds):
+                    slow_import_round(nimbus, "%d-%d" % (rep + 1, k + 1), slow)
+                nimbus.api.close()
+                sr = slow_report(slow)
+                log("  slow import so far: first cold p50 %s (server %s); concurrent: server p50 %s max %s, %d/%d cold"
+                    % (fmt_ms(sr["first_client_ms"].get("p50")), fmt_ms(sr["first_server_ms"].get("p50")),
+                       fmt_ms(sr["burst_server_ms"].get("p50")), fmt_ms(sr["burst_server_ms"].get("max")),
+                       sr["burst_cold"], sr["burst_calls"]))
         if nimbus is not None:
             for fn in deployed:
                 nimbus.delete(fn)
@@ -1137,16 +1491,18 @@ def main(argv):
             shutil.rmtree(nimbus.data_dir, ignore_errors=True)
         if floor is not None:
             stop_info["floor"] = floor.stop()
+        for name, srv in peer_servers.items():
+            stop_info["peer_" + name] = srv.stop()
 
     finished = datetime.datetime.now(datetime.timezone.utc)
     info["loadavg_at_end"] = os.getloadavg()
     if nimbus is not None:
         server_info["log_head"] = nimbus_log_head(nimbus.log_path)
     report = build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
-                          server_info, stop_info, sanity, aborted, sandbox)
+                          server_info, stop_info, sanity, aborted, sandbox, peers, slow)
     table = render_table(report, for_terminal=True)
     print(table)
-    for title, text in render_sandbox_tables(report):
+    for title, text in render_sandbox_tables(report) + render_peer_tables(report):
         print("\n" + title + "\n" + text)
     if PROBLEMS:
         print("\nProblems:\n" + "\n".join("- " + p for p in PROBLEMS))
@@ -1161,14 +1517,62 @@ def main(argv):
 
 
 LOAD_ROWS = [
-    # key, label, target key, shape, reference key
+    # key (target key + shape), label, reference key
     ("floor_lat", "Node http floor 1 conn", None),
-    ("nimbus_python_lat", "Nimbus python warm 1 conn", "floor_lat"),
-    ("nimbus_node_lat", "Nimbus node warm 1 conn", "floor_lat"),
+    ("nimbus_python_lat", "Nimbus python warm 1 conn (defaults)", "floor_lat"),
+    ("nimbus_node_lat", "Nimbus node warm 1 conn (defaults)", "floor_lat"),
+    ("nimbus_python_cpus1_lat", "Nimbus python warm 1 conn (cpus 1)", "floor_lat"),
+    ("nimbus_node_cpus1_lat", "Nimbus node warm 1 conn (cpus 1)", "floor_lat"),
+    ("peer_ff_node_lat", "functions-framework node 1 conn", "floor_lat"),
+    ("peer_sls_node_lat", "serverless-offline node 1 conn", "floor_lat"),
+    ("peer_sls_node_inproc_lat", "serverless-offline node in-process 1 conn", "floor_lat"),
+    ("peer_sls_python_lat", "serverless-offline python 1 conn", "floor_lat"),
     ("floor_tput", "Node http floor 32 conns", None),
-    ("nimbus_python_tput", "Nimbus python 32 conns", "floor_tput"),
-    ("nimbus_node_tput", "Nimbus node 32 conns", "floor_tput"),
+    ("nimbus_python_tput", "Nimbus python 32 conns (defaults)", "floor_tput"),
+    ("nimbus_node_tput", "Nimbus node 32 conns (defaults)", "floor_tput"),
+    ("nimbus_python_cpus1_tput", "Nimbus python 32 conns (cpus 1)", "floor_tput"),
+    ("nimbus_node_cpus1_tput", "Nimbus node 32 conns (cpus 1)", "floor_tput"),
+    ("peer_ff_node_tput", "functions-framework node 32 conns", "floor_tput"),
+    ("peer_sls_node_tput", "serverless-offline node 32 conns", "floor_tput"),
+    ("peer_sls_node_inproc_tput", "serverless-offline node in-process 32 conns", "floor_tput"),
+    ("peer_sls_python_tput", "serverless-offline python 32 conns", "floor_tput"),
 ]
+
+# Nimbus against the peers: (Nimbus target, peer target, goal for Nimbus 32-conn req/s ÷ peer's, from the issue)
+PEER_RATIOS = [
+    ("nimbus_node", "peer_ff_node", 1.5),
+    ("nimbus_python", "peer_sls_python", 2.0),
+    ("nimbus_node", "peer_sls_node", None),
+    ("nimbus_node", "peer_sls_node_inproc", None),
+]
+NIMBUS_VARIANTS = [("", "defaults"), ("_cpus1", "cpus %g" % ISO_CPUS)]
+
+
+def peer_ratios(cfg, load_reps, peers):
+    """Nimbus (defaults and cpus 1) against each peer, paired per repetition: 32-conn req/s ratio
+    (Nimbus ÷ peer, > 1 is more throughput) and p50/p99 ratios at 1 connection (< 1 is faster)."""
+    labels = {k: l for k, l, _, _ in PEER_TARGETS}
+    out = []
+    for suffix, variant in NIMBUS_VARIANTS:
+        for nim, peer, goal in PEER_RATIOS:
+            lang = nim.split("_")[1]
+            row = {"nimbus": "Nimbus %s (%s)" % (lang, variant), "peer": labels[peer], "goal_rps_ratio": goal,
+                   "nimbus_key": nim + suffix, "peer_key": peer}
+            t = ((peers or {}).get("targets") or {}).get(peer) or {}
+            lat = load_row(cfg, load_reps, nim + suffix + "_lat", "", peer + "_lat", "")
+            tput = load_row(cfg, load_reps, nim + suffix + "_tput", "", peer + "_tput", "")
+            if not t.get("available") or not lat or not tput or not lat.get("pairs") or not tput.get("pairs"):
+                row.update(kind="unavailable", reason=t.get("reason") or ("Nimbus %s not measured" % (nim + suffix)
+                                                                          if t.get("available") else "not measured"))
+                out.append(row)
+                continue
+            row.update(kind="ratio", pairs=min(lat["pairs"], tput["pairs"]), rps_ratio=tput["rps_ratio"],
+                       p50_ratio=lat["p50_ratio"], p99_ratio=lat["p99_ratio"], p99_raw_ratio=lat["p99_raw_ratio"],
+                       p50_diff_us=lat["p50_diff_us"], tput_p50_ratio=tput["p50_ratio"],
+                       nimbus_rps=tput["rps"], nimbus_p50_us=lat["p50_us"], nimbus_p99_us=lat["p99_us"],
+                       meets_goal=(tput["rps_ratio"] >= goal) if goal and tput["rps_ratio"] is not None else None)
+            out.append(row)
+    return out
 
 
 def load_row(cfg, load_reps, key, label, ref=None, ref_label=None):
@@ -1186,7 +1590,7 @@ def load_row(cfg, load_reps, key, label, ref=None, ref_label=None):
         "p99_raw_us": median([r.get("p99_raw_us") for r in ok]),
         "rps": median([r["rps"] for r in ok]),
         "mean_us": median([r["latency_us"]["mean"] for r in ok]),
-        "duration_s": cfg.duration,
+        "duration_s": max((r.get("requested_s") or cfg.duration) for r in runs),
         "rps_min": min([r["rps"] for r in ok], default=None),
         "rps_max": max([r["rps"] for r in ok], default=None),
         "wrk_cpu_pct": median([r["wrk_cpu_pct"] for r in ok]),
@@ -1220,7 +1624,7 @@ def cold_stats(series):
 
 
 def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
-                 server_info, stop_info, sanity, aborted, sandbox):
+                 server_info, stop_info, sanity, aborted, sandbox, peers=None, slow=None):
     rows = []
     labels = {k: l for k, l, _ in LOAD_ROWS}
     for key, label, ref in LOAD_ROWS:
@@ -1228,6 +1632,10 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
         if row is None:
             if key.startswith("nimbus_") and not cfg.no_nimbus:
                 rows.append({"key": key, "label": label, "kind": "missing", "reference": labels.get(ref)})
+            elif key.startswith("peer_"):
+                t = ((peers or {}).get("targets") or {}).get(key.rsplit("_", 1)[0]) or {}
+                rows.append({"key": key, "label": label, "kind": "unavailable", "reference": labels.get(ref),
+                             "reason": t.get("reason") or "not measured"})
             continue
         rows.append(row)
     default = sandbox.get("default")
@@ -1272,12 +1680,16 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
             "rewarm_s": cfg.rewarm,
             "cold_n": cfg.cold_n, "cold_n_backend": cfg.cold_n_backend, "cold_gap_s": cfg.cold_gap, "python_baseline_bin": python_bin,
             "functions": FUNCTIONS, "no_nimbus": cfg.no_nimbus,
+            "peer_duration_s": cfg.peer_duration, "slow_rounds_per_rep": cfg.slow_rounds,
         },
         "nimbus": server_info,
         "sanity": sanity,
         "stop": stop_info,
         "rows": rows,
         "sandbox": sandbox_report(cfg, load_reps, cold, procs, sandbox),
+        "peers": dict(peers or {}, ratios=peer_ratios(cfg, load_reps, peers or {})),
+        "slow_import": dict(slow or {}, summary=slow_report(slow) if slow and (slow["first"] or slow["bursts"]) else None,
+                            code=SLOW_CODE, concurrent=SLOW_N),
         "load_runs": load_reps,
         "cold_starts": {b: {l: {k: v for k, v in cold[b][l].items() if k != "consecutive_failures"}
                             for l in cold[b]} for b in cold},
@@ -1354,6 +1766,10 @@ def _ms_to_us(v):
 def row_cells(row):
     errs = ""
     flag = ""
+    if row["kind"] == "unavailable":
+        reason = str(row.get("reason") or "?").replace("|", "/").replace("\n", " ")
+        return [row["label"]] + ["—"] * 6 + [row.get("reference") or "—", "—", "—", "—", "0",
+                                            "unavailable: " + (reason[:160] + "…" if len(reason) > 160 else reason)]
     if row["kind"] == "missing":
         return [row["label"] + " ⚠"] + ["—"] * 6 + [row.get("reference") or "—", "—", "—", "—", "0",
                                                      "not measured (see problems)"]
@@ -1493,6 +1909,56 @@ def render_sandbox_tables(report):
     return out
 
 
+def render_peer_tables(report):
+    """[(title, table)]: Nimbus against the peers, and the slow-import function."""
+    out = []
+    ratios = (report.get("peers") or {}).get("ratios") or []
+    if ratios and not report["config"].get("no_nimbus"):
+        body = []
+        for r in ratios:
+            lab = [r["nimbus"], r["peer"]]
+            goal = "≥ ×%.1f" % r["goal_rps_ratio"] if r.get("goal_rps_ratio") else "—"
+            if r["kind"] != "ratio":
+                reason = str(r.get("reason") or "?").replace("|", "/").replace("\n", " ")
+                body.append(lab + ["—", goal, "—", "—", "—", "—", "0",
+                                   "unavailable: " + (reason[:160] + "…" if len(reason) > 160 else reason)])
+                continue
+            met = "" if r.get("meets_goal") is None else (" ✓" if r["meets_goal"] else " ✗")
+            body.append(lab + [fmt_ratio(r["rps_ratio"]) + met, goal, fmt_ratio(r["p50_ratio"]),
+                               fmt_ratio(r["p99_ratio"]), fmt_ratio(r.get("p99_raw_ratio")),
+                               fmt_diff_us(r.get("p50_diff_us")), "%d" % r["pairs"], "—"])
+        out.append(("Nimbus against the peers (paired per repetition, median of the per-repetition ratios; "
+                    "req/s ratio > 1: Nimbus serves more; latency ratio < 1: Nimbus is faster)",
+                    md_table(["Nimbus", "peer", "req/s 32 conns ÷ peer", "goal", "p50 1 conn ÷ peer",
+                              "p99 1 conn ÷ peer", "p99 uncorr. ÷ peer", "p50 − peer", "pairs", "notes"],
+                             {2, 4, 5, 6, 7, 8}, body)))
+    si = report.get("slow_import") or {}
+    sm = si.get("summary")
+    if sm:
+        f = lambda st, k: fmt_ms((st or {}).get(k))
+        n_b = sm["bursts"]
+        body = [
+            ["first cold start (fresh function, one call)", "%d" % sm["first_client_ms"].get("n", 0),
+             f(sm["first_client_ms"], "p50"), f(sm["first_client_ms"], "max"), f(sm["first_server_ms"], "p50"),
+             f(sm["first_server_ms"], "max"), "stem cell %d of %d" % (sm["first_stem_cells"], len(si.get("first") or []))],
+            ["%d concurrent first calls, every instance" % si.get("concurrent", SLOW_N),
+             "%d" % sm["burst_ok"], f(sm["burst_client_ms"], "p50"), f(sm["burst_client_ms"], "max"),
+             f(sm["burst_server_ms"], "p50"), f(sm["burst_server_ms"], "max"),
+             "%d of %d cold; instances started: %d stem cell, %d from nothing (%d burst(s))" % (
+                 sm["burst_cold"], sm["burst_calls"], sm["burst_stem_cells"], sm["burst_from_nothing"], n_b)],
+            ["same, 2nd and later instances (each burst's fastest left out)", "%d" % sm["burst_later_server_ms"].get("n", 0),
+             "—", "—", f(sm["burst_later_server_ms"], "p50"), f(sm["burst_later_server_ms"], "max"),
+             "goal ≤ %.0f ms: %d of %d meet it" % (sm["goal_ms"], sm["within_goal"], sm["burst_later_server_ms"].get("n", 0))],
+        ]
+        if sm["failures"]:
+            body.append(["⚠ failures", "%d" % sm["failures"], "—", "—", "—", "—", "see problems"])
+        out.append(("Slow import: a python function whose module sleeps 300 ms at import (deployed with the "
+                    "defaults; the burst's copy with \"max_instances\": %d)" % si.get("concurrent", SLOW_N),
+                    md_table(["", "n", "client p50", "client max", "server p50", "server max", "notes"],
+                             {1, 2, 3, 4, 5}, body)))
+    return out
+
+
 def render_details(report):
     """Every repetition of every load row, so the spread is visible."""
     reps = report["load_runs"]
@@ -1530,6 +1996,47 @@ def _fn_field(sb, fn, field):
 
 def _fmt_cpus(v):
     return "?" if v is None else "%.3f" % v
+
+
+def peer_method_text(report):
+    p = report.get("peers") or {}
+    if p.get("skipped"):
+        return "- Peers: skipped (`--no-peers`)."
+    inst = p.get("install") or {}
+    servers = p.get("servers") or {}
+    py = p.get("python") or {}
+    cmds = "; ".join("%s: `%s`%s" % (n, e.get("cmd_shown"), " (⚠ did not start)" if e.get("error") else "")
+                     for n, e in servers.items())
+    return ("- Peers (other FaaS servers, hello handlers answering `{\"hello\":\"world\"}` to the same POST): "
+            "%s, installed by the harness from the npm registry (`%s`) into `%s` (git-ignored; the apps and the "
+            "pinned `package.json` are in `bench/peers/`)%s. Started once per run and kept up throughout: %s. "
+            "serverless-offline serves the `http` events of `handler.hello` (nodejs20.x; default mode: worker "
+            "threads; `--useInProcess`: in the server's own process) and `handler_py.hello` (python3.11, run by "
+            "`python3` from `PATH`, set to the real interpreter's directory `%s` — %s — not the pyenv shim). "
+            "functions-framework's hello is `functions.http('hello', (req, res) => res.json(...))`. Their "
+            "server CPU is the peer's process tree (the Python worker included). The ratios against them are "
+            "paired per repetition; the goals are the issue's (Nimbus node ≥ ×1.5 functions-framework, Nimbus "
+            "python ≥ ×2 serverless-offline python, in req/s at 32 connections)." % (
+                ", ".join("`%s@%s`" % kv for kv in (inst.get("wanted") or PEER_VERSIONS).items()),
+                inst.get("registry") or NPM_REGISTRY, inst.get("dir") or "bench/work/peers",
+                "; ⚠ install failed: %s" % inst["error"] if inst.get("error") else "",
+                cmds or "—", os.path.dirname(py.get("bin") or "") or "?", py.get("version") or "?"))
+
+
+def slow_method_text(report):
+    si = report.get("slow_import") or {}
+    c = report["config"]
+    return ("- Slow import: a python3.11 function whose module runs `import time; time.sleep(0.3)` at top level, "
+            "deployed with the defaults. %d round(s) per repetition (after the cold starts): a fresh copy "
+            "(`slow-first-*`) is created and its first call timed like a cold start above; then another fresh copy "
+            "(`slow-burst-*`, `\"max_instances\": %d`) gets %d concurrent first calls, each on its own already-open "
+            "connection, released together by a barrier; every call must be a cold start (`X-Nimbus-Cold-Start`), "
+            "and each instance's `X-Nimbus-Duration-Ms` is reported (p50/max), also without each burst's fastest "
+            "instance (the *2nd and later* instances, for which the issue's goal is ≤ %.0f ms: with fork-after-import "
+            "templates they would not import again; Nimbus does not have them yet). Instances started from a stem "
+            "cell or from nothing are counted from `GET /metrics` around each burst." % (
+                c.get("slow_rounds_per_rep") or 0, si.get("concurrent", SLOW_N), si.get("concurrent", SLOW_N),
+                SLOW_GOAL_MS))
 
 
 def render_markdown(report, json_shown, json_link):
@@ -1597,7 +2104,8 @@ def render_markdown(report, json_shown, json_link):
         "(`latency_us`, `latency_raw_us`) for every run." % (
             INVOKE_BODY.decode(), c["latency"], c["throughput"], c["duration_s"], c["warmup_s"],
             c.get("rewarm_s", c["warmup_s"])),
-        "- %d repetition(s), one Nimbus server throughout; the targets (Node floor, Nimbus python, Nimbus node, "
+        "- %d repetition(s), one Nimbus server throughout; the targets (Node floor, the peers, Nimbus python, "
+        "Nimbus node, Nimbus python and node with `\"cpus\": 1`, "
         "the python functions of every backend, the node functions of every backend) are alternated and their "
         "order rotates each repetition, the backends too within their group. The tables show the median over "
         "repetitions of each column; the ratios and differences are the median of the per-repetition ones "
@@ -1605,6 +2113,13 @@ def render_markdown(report, json_shown, json_link):
         "req/s ratio < 1 means less throughput." % c["repetitions"],
         "- HTTP floor: `bench/floor.js`, a bare Node `http.createServer` that reads the body and answers "
         "`{\"hello\":\"world\"}`: the least any HTTP server in Node can do per request.",
+        peer_method_text(report),
+        "- Nimbus with `\"cpus\": 1`: the same hellos deployed as `bench-py-cpus1` and `bench-node-cpus1` with "
+        "`\"cpus\": %g` (other fields default): what the sandbox can do when it is not CPU-limited; the *(defaults)* "
+        "rows are what a user gets. They and the peers are measured with %d s runs (the other rows %d s), in the "
+        "same %d repetitions, to keep a full run near 12 minutes." % (
+            ISO_CPUS, c.get("peer_duration_s") or c["duration_s"], c["duration_s"], c["repetitions"]),
+        slow_method_text(report),
         "- Nimbus: hello functions `bench-py` (python3.11) and `bench-node` (nodejs20) deployed via "
         "`POST /api/v1/functions` with the defaults, as a user gets them: the server's default sandbox "
         "backend (`%s`), `memory_mb` %s and so a CPU share of %s cores (`memory_mb`/1769) in steady state; "
@@ -1659,6 +2174,11 @@ def render_markdown(report, json_shown, json_link):
         "Raw results: [`%s`](%s) (also `latest.json` next to it)." % (json_shown, json_link),
         "",
     ]
+    peer_tables = render_peer_tables(report)
+    if peer_tables:
+        out += ["### Peers and the slow import", ""]
+        for title, table in peer_tables:
+            out += ["**%s**" % title, "", table, ""]
     sandbox_tables = render_sandbox_tables(report)
     if sandbox_tables:
         out += ["### Sandbox backends", ""]
@@ -1695,7 +2215,7 @@ DOC_HEAD = """# Benchmarks
 
 How fast Nimbus is, measured against references in the same run on the same machine (the method
 is the project's benchmarking guide, summarised in the generated section). Run `bench/run` (about
-8 minutes) or `bench/run --quick` (about 2 minutes, orientation only). The section between the
+12 minutes) or `bench/run --quick` (about 3 minutes, orientation only). The section between the
 bench markers below is generated by the harness — never edit its numbers by hand; the text after
 it is hand-written and preserved across runs.
 
