@@ -48,16 +48,6 @@ public record Function(
                 version, codeHash, createdAt, updatedAt, SandboxSpec.DEFAULT, PoolSpec.DEFAULT);
     }
 
-    /** The module part of the handler: {@code main} for {@code main.handler}. */
-    public String handlerModule() {
-        return handler.substring(0, handler.lastIndexOf('.'));
-    }
-
-    /** The function part of the handler: {@code handler} for {@code main.handler}. */
-    public String handlerFunction() {
-        return handler.substring(handler.lastIndexOf('.') + 1);
-    }
-
     /** The key that names one version of this function: instances are bound to one for life. */
     public String versionKey() {
         return id + ":" + version;

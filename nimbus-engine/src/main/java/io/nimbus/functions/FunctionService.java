@@ -135,10 +135,6 @@ public final class FunctionService {
         return store.list(query);
     }
 
-    public Optional<FunctionCode> code(Function function) {
-        return store.findCode(function.id(), function.version());
-    }
-
     private void requireModule(Runtime runtime, FunctionCode code, String handler) {
         String module = handler.substring(0, handler.lastIndexOf('.'));
         if (!runtime.hasModule(code.files().keySet(), module)) {

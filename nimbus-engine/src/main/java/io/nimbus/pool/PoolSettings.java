@@ -28,9 +28,4 @@ public record PoolSettings(Duration queueTimeout, Duration idleTtl, Duration max
                 spec.maxInvocations() == null ? maxInvocations : spec.maxInvocations(),
                 initTimeout);
     }
-
-    public static PoolSettings defaults() {
-        return new PoolSettings(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1), 10_000,
-                Duration.ofSeconds(10));
-    }
 }

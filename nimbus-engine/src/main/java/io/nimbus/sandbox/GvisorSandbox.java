@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -481,8 +480,7 @@ public final class GvisorSandbox implements SandboxBackend {
         }
     }
 
-    private final class GvisorWorker implements SandboxedWorker {
-        private final Process process;
+    private final class GvisorWorker extends ProcessBackedWorker {
         private final Thread strayOutputCopier;
         private final String id;
         private final Path bundle;
@@ -492,7 +490,7 @@ public final class GvisorSandbox implements SandboxBackend {
 
         GvisorWorker(Process process, Thread strayOutputCopier, String id, Path bundle, GvisorCgroup cgroup,
                      double steadyCpus) {
-            this.process = process;
+            super(process, CODE_DIR);
             this.strayOutputCopier = strayOutputCopier;
             this.id = id;
             this.bundle = bundle;
@@ -509,25 +507,9 @@ public final class GvisorSandbox implements SandboxBackend {
             }
         }
 
-        @Override
-        public InputStream fromWorker() {
-            return process.getInputStream();
-        }
 
-        @Override
-        public OutputStream toWorker() {
-            return process.getOutputStream();
-        }
 
-        @Override
-        public String codeDir() {
-            return CODE_DIR;
-        }
 
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
 
         /**
          * From the memory group's {@code oom_kill} counter, which this backend creates itself

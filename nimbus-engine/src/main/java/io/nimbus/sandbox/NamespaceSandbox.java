@@ -1,8 +1,6 @@
 package io.nimbus.sandbox;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,15 +176,14 @@ public final class NamespaceSandbox implements SandboxBackend {
         return interpreter.getParent().getParent();
     }
 
-    private static final class NamespaceWorker implements SandboxedWorker {
-        private final Process process;
+    private static final class NamespaceWorker extends ProcessBackedWorker {
         private final Cgroup cgroup;
         private final double steadyCpus;
         private final Path arguments;
         private volatile boolean killed;
 
         NamespaceWorker(Process process, Cgroup cgroup, double steadyCpus, Path arguments) {
-            this.process = process;
+            super(process, CODE_DIR);
             this.cgroup = cgroup;
             this.steadyCpus = steadyCpus;
             this.arguments = arguments;
@@ -201,25 +198,9 @@ public final class NamespaceSandbox implements SandboxBackend {
             }
         }
 
-        @Override
-        public InputStream fromWorker() {
-            return process.getInputStream();
-        }
 
-        @Override
-        public OutputStream toWorker() {
-            return process.getOutputStream();
-        }
 
-        @Override
-        public String codeDir() {
-            return CODE_DIR;
-        }
 
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
 
         @Override
         public boolean oomKilled() {

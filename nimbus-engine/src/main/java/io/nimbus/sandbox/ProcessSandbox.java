@@ -1,8 +1,6 @@
 package io.nimbus.sandbox;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 
 /**
@@ -33,20 +31,9 @@ public final class ProcessSandbox implements SandboxBackend {
         return new ProcessWorker(builder.start(), launch.codeDir().toString());
     }
 
-    private record ProcessWorker(Process process, String codeDir) implements SandboxedWorker {
-        @Override
-        public InputStream fromWorker() {
-            return process.getInputStream();
-        }
-
-        @Override
-        public OutputStream toWorker() {
-            return process.getOutputStream();
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
+    private static final class ProcessWorker extends ProcessBackedWorker {
+        ProcessWorker(Process process, String codeDir) {
+            super(process, codeDir);
         }
 
         @Override
