@@ -5,7 +5,6 @@ import io.nimbus.domain.Function;
 import io.nimbus.domain.Ids;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.TriggerType;
-import io.nimbus.functions.FunctionService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,6 @@ public final class AsyncInvocations implements AutoCloseable {
     private static final Duration LEASE = Duration.ofSeconds(900 + 120);
 
     private final AsyncQueue queue;
-    private final FunctionService functions;
     private final Invoker invoker;
     private final Clock clock;
     private final int concurrency;
@@ -41,10 +39,9 @@ public final class AsyncInvocations implements AutoCloseable {
     private volatile boolean running = true;
     private Thread dispatcher;
 
-    public AsyncInvocations(AsyncQueue queue, FunctionService functions, Invoker invoker, Clock clock, int concurrency,
+    public AsyncInvocations(AsyncQueue queue, Invoker invoker, Clock clock, int concurrency,
                             Duration pollInterval) {
         this.queue = queue;
-        this.functions = functions;
         this.invoker = invoker;
         this.clock = clock;
         this.concurrency = concurrency;
@@ -58,8 +55,7 @@ public final class AsyncInvocations implements AutoCloseable {
     }
 
     /** Durably queues an invocation of the function and returns it, pending. */
-    public Invocation submit(String functionRef, String eventJson) {
-        Function function = functions.require(functionRef);
+    public Invocation submit(Function function, String eventJson) {
         Invocation pending = Invocation.pending(Ids.timeOrdered(), function, TriggerType.ASYNC, eventJson,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS));
         queue.enqueue(pending);

@@ -45,11 +45,10 @@ public final class Invoker {
     }
 
     /** A synchronous invocation; its record is written in the background. */
-    public InvokeOutcome invoke(String functionRef, byte[] event, TriggerType trigger) throws InterruptedException {
-        Function function = functions.require(functionRef);
+    public InvokeOutcome invoke(Function function, byte[] event, TriggerType trigger) throws InterruptedException {
         String invocationId = Ids.timeOrdered();
         Instant createdAt = now();
-        InvokeOutcome outcome = run(functionRef, function, invocationId, event, false);
+        InvokeOutcome outcome = run(function.id(), function, invocationId, event, false);
         measure(outcome);
         if (!outcome.throttled()) {
             recorder.record(finalRecord(invocationId, outcome, trigger, null, createdAt, createdAt));

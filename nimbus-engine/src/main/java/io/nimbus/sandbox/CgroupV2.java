@@ -39,7 +39,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     /** Every group from the root down to {@code parent} must hand the controllers to its children. */
-    private static void enableControllers(Path parent) throws IOException {
+    static void enableControllers(Path parent) throws IOException {
         Path dir = ROOT;
         Cgroup.write(dir.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
         for (Path part : ROOT.relativize(parent)) {

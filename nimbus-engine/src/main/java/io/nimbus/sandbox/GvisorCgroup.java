@@ -62,7 +62,7 @@ final class GvisorCgroup {
         if (CgroupV2.available()) {
             Path parent = ROOT.resolve(scope);
             Files.createDirectories(parent);
-            enableControllers(parent);
+            CgroupV2.enableControllers(parent);
             GvisorCgroup group = new GvisorCgroup(Files.createDirectories(parent.resolve(instanceId)), true);
             try {
                 Cgroup.write(group.dir.resolve("memory.max"), Long.toString(bytes));
@@ -89,15 +89,6 @@ final class GvisorCgroup {
             throw e;
         }
         return group;
-    }
-
-    private static void enableControllers(Path parent) throws IOException {
-        Path dir = ROOT;
-        Cgroup.write(dir.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
-        for (Path part : ROOT.relativize(parent)) {
-            dir = dir.resolve(part);
-            Cgroup.write(dir.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
-        }
     }
 
     /**

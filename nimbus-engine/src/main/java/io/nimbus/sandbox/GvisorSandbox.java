@@ -211,7 +211,7 @@ public final class GvisorSandbox implements SandboxBackend {
                 RUNTIME_DIR + "/" + launch.bootstrap().getFileName()));
         List<OciBundle.Bind> binds = new ArrayList<>();
         binds.add(new OciBundle.Bind(Path.of("/usr"), "/usr"));
-        Path home = interpreterHome(launch.interpreter());
+        Path home = launch.interpreterHome();
         if (home != null) {
             // At its own path: an interpreter finds its shared libraries through an rpath
             // (pyenv's libpython), and elsewhere it would load the system's instead.
@@ -345,14 +345,6 @@ public final class GvisorSandbox implements SandboxBackend {
         } catch (IOException ignored) {
             // nothing to do for a file only ever appended to
         }
-    }
-
-    /** An interpreter outside /usr (pyenv's, say) brings its whole installation: bin/.. is bound read-only, in place. */
-    private static Path interpreterHome(Path interpreter) {
-        if (interpreter.startsWith("/usr")) {
-            return null;
-        }
-        return interpreter.getParent().getParent();
     }
 
     /**
@@ -506,10 +498,6 @@ public final class GvisorSandbox implements SandboxBackend {
                 kill();
             }
         }
-
-
-
-
 
         /**
          * From the memory group's {@code oom_kill} counter, which this backend creates itself

@@ -134,7 +134,7 @@ public final class NamespaceSandbox implements SandboxBackend {
                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
                 "--seccomp", "9",
                 "--chdir", CODE_DIR));
-        Path home = interpreterHome(launch.interpreter());
+        Path home = launch.interpreterHome();
         if (home != null) {
             // At its own path: an interpreter finds its shared libraries through an rpath
             // (pyenv's libpython), and elsewhere it would load the system's instead.
@@ -168,14 +168,6 @@ public final class NamespaceSandbox implements SandboxBackend {
                 launch.interpreter().toString(), RUNTIME_DIR + "/" + launch.bootstrap().getFileName());
     }
 
-    /** An interpreter outside /usr (pyenv's, say) brings its whole installation: bin/.. is bound read-only, in place. */
-    private static Path interpreterHome(Path interpreter) {
-        if (interpreter.startsWith("/usr")) {
-            return null;
-        }
-        return interpreter.getParent().getParent();
-    }
-
     private static final class NamespaceWorker extends ProcessBackedWorker {
         private final Cgroup cgroup;
         private final double steadyCpus;
@@ -197,10 +189,6 @@ public final class NamespaceSandbox implements SandboxBackend {
                 kill();
             }
         }
-
-
-
-
 
         @Override
         public boolean oomKilled() {

@@ -11,4 +11,12 @@ import java.util.Map;
  */
 public record WorkerLaunch(String instanceId, Path interpreter, Path bootstrap, Path codeDir,
                            Map<String, String> environment, SandboxLimits limits, Path strayOutputFile) {
+
+    /**
+     * The installation a sandbox must bind, read-only and in place, for an interpreter outside
+     * /usr (pyenv's, say): bin/.. . Null for one under /usr, which every sandbox binds anyway.
+     */
+    public Path interpreterHome() {
+        return interpreter.startsWith("/usr") ? null : interpreter.getParent().getParent();
+    }
 }

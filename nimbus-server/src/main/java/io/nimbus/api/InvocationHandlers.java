@@ -5,6 +5,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.nimbus.domain.DomainException;
+import io.nimbus.domain.Function;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationQuery;
 import io.nimbus.domain.InvocationStatus;
@@ -45,9 +46,9 @@ final class InvocationHandlers {
 
     void invoke(ServerRequest request, ServerResponse response) throws InterruptedException {
         String ref = FunctionHandlers.ref(request);
-        functions.require(ref);
+        Function function = functions.require(ref);
         byte[] event = event(request);
-        InvokeOutcome outcome = invoker.invoke(ref, event, TriggerType.HTTP);
+        InvokeOutcome outcome = invoker.invoke(function, event, TriggerType.HTTP);
         if (outcome.throttled()) {
             response.header(HeaderNames.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
             Exchange.error(response, 429, "TooManyRequests",
@@ -73,9 +74,9 @@ final class InvocationHandlers {
 
     void invokeAsync(ServerRequest request, ServerResponse response) {
         String ref = FunctionHandlers.ref(request);
-        functions.require(ref);
+        Function function = functions.require(ref);
         byte[] event = event(request);
-        Invocation pending = async.submit(ref, new String(event, StandardCharsets.UTF_8));
+        Invocation pending = async.submit(function, new String(event, StandardCharsets.UTF_8));
         response.header("Location", "/api/v1/invocations/" + pending.id());
         response.header(INVOCATION_ID, pending.id());
         Map<String, Object> body = new LinkedHashMap<>();

@@ -118,7 +118,7 @@ public final class Nimbus implements AutoCloseable {
         InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
         closeInReverse.push(recorder);
         Invoker invoker = new Invoker(functions, pools, recorder, metrics, clock);
-        async = new AsyncInvocations(queue, functions, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
+        async = new AsyncInvocations(queue, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
                 config.millis(Setting.ASYNC_POLL_MS));
         closeInReverse.push(() -> async.stop(config.seconds(Setting.SHUTDOWN_GRACE_SEC)));
         if (embedded) {
