@@ -92,11 +92,12 @@ public final class Invoker {
                             function.timeoutSec() * 1000L);
                     acquired.pool().release(acquired.instance(), result);
                     return new InvokeOutcome(invocationId, function, result, acquired.coldStart(),
-                            System.nanoTime() - started, 0, null);
+                            System.nanoTime() - started, acquired.coldStart() ? acquired.instance().startNanos() : 0,
+                            0, null);
                 }
                 case Acquisition.StartFailed failed -> {
                     return new InvokeOutcome(invocationId, function, failed.reason(), true, System.nanoTime() - started, 0,
-                            null);
+                            0, null);
                 }
                 case Acquisition.Throttled throttled -> {
                     if (!waitWhenBusy) {
@@ -113,7 +114,7 @@ public final class Invoker {
         }
         return new InvokeOutcome(invocationId, function,
                 new ExecResult.WorkerDied("the function changed repeatedly while the invocation started", ""),
-                false, 0, 0, null);
+                false, 0, 0, 0, null);
     }
 
     private void measure(InvokeOutcome outcome) {

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * cooperation is never needed.
  */
 public final class Instance {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private final String id;
     private final Function function;
@@ -48,6 +48,9 @@ public final class Instance {
     private volatile long lastUsedNanos = createdAtNanos;
     private volatile boolean timedOut;
     private volatile boolean replaced;
+    /** The header of the last successful Resp: Init's and Fork's carry facts (init_ms, pid). */
+    private volatile JsonNode lastReply;
+    private volatile long startNanos;
     private int invocations;
 
     /**
@@ -84,6 +87,19 @@ public final class Instance {
      * @return null when the instance is ready, otherwise why it is not (the instance is then removed)
      */
     ExecResult initialize(Map<String, String> env, long timeoutMs) {
+        return initialize(env, timeoutMs, false);
+    }
+
+    /**
+     * Init for a template, which prepares to fork once the function is loaded. It keeps the
+     * CPU share it loads with, because forking is all it will do, and forks are cold starts
+     * somebody is waiting for.
+     */
+    ExecResult initializeTemplate(Map<String, String> env, long timeoutMs) {
+        return initialize(env, timeoutMs, true);
+    }
+
+    private ExecResult initialize(Map<String, String> env, long timeoutMs, boolean template) {
         ObjectNode header = JSON.createObjectNode()
                 .put("function_id", function.id())
                 .put("function_name", function.name())
@@ -93,14 +109,56 @@ public final class Instance {
                 .put("memory_limit_mb", function.memoryMb())
                 .put("timeout_ms", function.timeoutSec() * 1000L);
         header.set("env", JSON.valueToTree(env));
+        if (template) {
+            header.put("template", true);
+        }
         ExecResult result = exchange(new Frame(FrameType.INIT, bytes(header), new byte[0]), timeoutMs, false);
         if (result instanceof ExecResult.Completed) {
-            worker.initialized();
+            if (!template) {
+                worker.initialized();
+            }
             state.set(InstanceState.IDLE);
             return null;
         }
         remove();
         return result;
+    }
+
+    /** A worker forked from a template has its function loaded already: it is ready as it is. */
+    void adopted() {
+        worker.initialized();
+        state.set(InstanceState.IDLE);
+    }
+
+    /** The time the worker spent loading the function (Init's init_ms), 0 when unknown. */
+    double initMillis() {
+        JsonNode reply = lastReply;
+        return reply == null ? 0 : reply.path("init_ms").asDouble(0);
+    }
+
+    /**
+     * Asks this template's worker to fork a new instance; the child connects to the socket
+     * named in {@code header}.
+     *
+     * @return the child's pid in the sandbox, or -1 when the template could not fork (it is
+     *         then removed when it died doing so)
+     */
+    long fork(ObjectNode header, long timeoutMs) {
+        ExecResult result = exchange(new Frame(FrameType.FORK, bytes(header), new byte[0]), timeoutMs, false);
+        JsonNode reply = lastReply;
+        return result instanceof ExecResult.Completed && reply != null ? reply.path("pid").asLong(-1) : -1;
+    }
+
+    /**
+     * How long it took from asking for this instance to its being ready: the sandbox and Init,
+     * or only Init with a stem cell, or the fork from a template. Lambda calls it Init Duration.
+     */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    void startedIn(long nanos) {
+        startNanos = nanos;
     }
 
     /** Runs one invocation. The caller holds the instance (state BUSY). */
@@ -206,6 +264,7 @@ public final class Instance {
      */
     private ExecResult exchange(Frame request, long timeoutMs, boolean expectsResult) {
         timedOut = false;
+        lastReply = null;
         ScheduledFuture<?> killer = timers.schedule(this::killForTimeout, timeoutMs, TimeUnit.MILLISECONDS);
         try {
             FrameCodec.write(toWorker, request);
@@ -259,6 +318,7 @@ public final class Instance {
     private ExecResult response(Frame frame, boolean expectsResult) throws IOException {
         JsonNode header = parseHeader(frame.header());
         if (header.get("ok").booleanValue()) {
+            lastReply = header;
             if (expectsResult && frame.payload().length > Limits.MAX_PAYLOAD_BYTES) {
                 return new ExecResult.ResponseTooLarge(frame.payload().length, takeLogs());
             }

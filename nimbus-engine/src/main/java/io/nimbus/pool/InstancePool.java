@@ -6,9 +6,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -27,6 +30,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Every live instance holds a reservation of its {@code memory_mb} in the server's
  * {@link MemoryBudget}, taken before it starts ({@link Memory#reserve}, which may evict idle
  * instances of other functions) and returned when it is removed.
+ *
+ * <p>When loading the function proves slow (its first instance's Init took at least
+ * {@link PoolSettings#forkAfterInitMs}) and its runtime can fork, the pool makes a
+ * {@link Template} in the background and forks every later instance from it; a start that
+ * finds one on its way waits for it rather than load the function once more. The template
+ * holds a reservation too, and leaves when the pool has had no instance for the idle TTL,
+ * or retires with its last instance.
  */
 public final class InstancePool {
     private static final long RETRY_AFTER_SECONDS = 1;
@@ -50,6 +60,9 @@ public final class InstancePool {
     /** One replacement of a recycled instance at a time. */
     private final AtomicBoolean replacing = new AtomicBoolean();
     private volatile boolean retired;
+    private volatile Template template;
+    /** Set while a template is being made. */
+    private volatile CompletableFuture<Template> templateComing;
     /** Retired because the function was deleted (in-flight calls finish) rather than replaced (they must not run). */
     private volatile boolean deleted;
 
@@ -160,6 +173,10 @@ public final class InstancePool {
     /** Stops the instances idle for longer than the TTL, keeping {@code min_instances}. */
     void reapIdle(long now) {
         long ttl = settings.idleTtl().toNanos();
+        Template current = template;
+        if (current != null && liveCount.get() == 0 && current.idleNanos(now) >= ttl) {
+            closeTemplate(current);
+        }
         for (Instance instance : idle) {
             if (liveCount.get() <= function.pool().minInstances()) {
                 return;
@@ -237,6 +254,9 @@ public final class InstancePool {
         deleted = functionDeleted;
         retired = true;
         drainIdle();
+        if (liveCount.get() == 0) {
+            closeTemplate(template);
+        }
     }
 
     /** Stops every instance, busy or not: the server is going down. */
@@ -246,6 +266,7 @@ public final class InstancePool {
             discard(instance);
         }
         idle.clear();
+        closeTemplate(template);
     }
 
     public int liveInstances() {
@@ -254,6 +275,12 @@ public final class InstancePool {
 
     public int idleInstances() {
         return idle.size();
+    }
+
+    /** Whether new instances are forked from a template of the function. */
+    public boolean hasTemplate() {
+        Template current = template;
+        return current != null && current.isAlive();
     }
 
     private Acquisition takeOrStart() {
@@ -296,7 +323,7 @@ public final class InstancePool {
         }
         InstanceFactory.Started started;
         try {
-            started = factory.start(function);
+            started = startInstance();
         } catch (RuntimeException e) {
             liveCount.decrementAndGet();
             memory.release(function.memoryMb());
@@ -314,6 +341,96 @@ public final class InstancePool {
             return new Acquisition.StartFailed(new ExecResult.WorkerDied("the worker exited after loading the function", ""));
         }
         return new Acquisition.Acquired(this, instance, true);
+    }
+
+    /** Forks from the template when there is one (or one on its way), else starts the usual way. */
+    private InstanceFactory.Started startInstance() {
+        Template ready = readyTemplate();
+        if (ready != null) {
+            InstanceFactory.Started forked = factory.fork(ready, function);
+            if (forked.instance() != null) {
+                return forked;
+            }
+            if (!ready.isAlive()) {
+                closeTemplate(ready);
+            }
+        }
+        InstanceFactory.Started started = factory.start(function);
+        if (started.instance() != null && loadsSlowly(started.instance())) {
+            makeTemplate();
+        }
+        return started;
+    }
+
+    private Template readyTemplate() {
+        Template current = template;
+        if (current != null) {
+            if (current.isAlive()) {
+                return current;
+            }
+            closeTemplate(current);
+        }
+        CompletableFuture<Template> coming = templateComing;
+        if (coming == null) {
+            return null;
+        }
+        try {
+            return coming.get(settings.initTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    private boolean loadsSlowly(Instance instance) {
+        return settings.forkAfterInitMs() >= 0 && instance.initMillis() >= settings.forkAfterInitMs()
+                && factory.canFork(function);
+    }
+
+    /** Starts a template off the request path, unless one exists or is on its way. */
+    private void makeTemplate() {
+        CompletableFuture<Template> coming = new CompletableFuture<>();
+        synchronized (this) {
+            if (retired || template != null || templateComing != null) {
+                return;
+            }
+            templateComing = coming;
+        }
+        if (!memory.reserve(function.memoryMb(), this)) {
+            templateComing = null;
+            coming.complete(null);
+            return;
+        }
+        Thread.ofVirtual().name("template-start").start(() -> {
+            Template made = null;
+            try {
+                made = factory.startTemplate(function);
+            } finally {
+                synchronized (this) {
+                    if (made != null && !retired) {
+                        template = made;
+                    } else {
+                        if (made != null) {
+                            made.close();
+                        }
+                        memory.release(function.memoryMb());
+                        made = null;
+                    }
+                    templateComing = null;
+                }
+                coming.complete(made);
+            }
+        });
+    }
+
+    private synchronized void closeTemplate(Template closing) {
+        if (closing != null && template == closing) {
+            template = null;
+            closing.close();
+            memory.release(function.memoryMb());
+        }
     }
 
     private boolean dueForRecycling(Instance instance) {
@@ -337,7 +454,10 @@ public final class InstancePool {
 
     private void forget(Instance instance) {
         if (live.remove(instance)) {
-            liveCount.decrementAndGet();
+            // the children of a template live in its sandbox: it goes with the last of them
+            if (liveCount.decrementAndGet() == 0 && retired) {
+                closeTemplate(template);
+            }
             memory.release(function.memoryMb());
         }
     }

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param maxAge         an instance is recycled (after its invocation) once this old
  * @param maxInvocations an instance is recycled after this many invocations
  * @param initTimeout    the most an instance may take to load its function, at least
+ * @param forkAfterInitMs a function whose first instance took at least this long to load
+ *                        gets a template, and its later instances are forked from it
+ *                        (runtimes that can fork); negative: never
  */
 public record PoolSettings(Duration queueTimeout, Duration idleTtl, Duration maxAge, int maxInvocations,
-                           Duration initTimeout) {
+                           Duration initTimeout, long forkAfterInitMs) {
 
     /** These settings with the function's own overrides applied. */
     public PoolSettings forFunction(Function function) {
@@ -26,6 +29,6 @@ public record PoolSettings(Duration queueTimeout, Duration idleTtl, Duration max
                 spec.idleTtlSec() == null ? idleTtl : Duration.ofSeconds(spec.idleTtlSec()),
                 spec.maxAgeSec() == null ? maxAge : Duration.ofSeconds(spec.maxAgeSec()),
                 spec.maxInvocations() == null ? maxInvocations : spec.maxInvocations(),
-                initTimeout);
+                initTimeout, forkAfterInitMs);
     }
 }

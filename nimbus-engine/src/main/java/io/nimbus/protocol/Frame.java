@@ -16,6 +16,7 @@ public record Frame(FrameType type, byte[] header, byte[] payload) {
 
     /** True for the types whose body is {@code u32 header length | header | payload}. */
     public boolean hasHeader() {
-        return type == FrameType.INIT || type == FrameType.EXEC || type == FrameType.RESP || type == FrameType.RELOAD;
+        return type == FrameType.INIT || type == FrameType.EXEC || type == FrameType.RESP || type == FrameType.RELOAD
+                || type == FrameType.FORK;
     }
 }

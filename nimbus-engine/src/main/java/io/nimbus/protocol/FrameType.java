@@ -2,9 +2,9 @@ package io.nimbus.protocol;
 
 /** The one-byte frame types. The numbers are the seed design's and never change. */
 public enum FrameType {
-    INIT(1), EXEC(2), RESP(3), PING(4), STOP(5), RELOAD(6), LOG(7);
+    INIT(1), EXEC(2), RESP(3), PING(4), STOP(5), RELOAD(6), LOG(7), FORK(8);
 
-    private static final FrameType[] BY_CODE = new FrameType[8];
+    private static final FrameType[] BY_CODE = new FrameType[9];
 
     static {
         for (FrameType type : values()) {

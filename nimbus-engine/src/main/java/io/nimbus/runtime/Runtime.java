@@ -34,6 +34,14 @@ public record Runtime(
         return sourceExtensions.getFirst();
     }
 
+    /**
+     * Whether its worker answers Fork, so that instances can be forked from a template. Python's
+     * does; Node's cannot fork safely (V8 and libuv run threads that a fork would not copy).
+     */
+    public boolean forks() {
+        return language.equals("Python");
+    }
+
     public boolean answersTo(String name) {
         return id.equals(name) || aliases.contains(name);
     }

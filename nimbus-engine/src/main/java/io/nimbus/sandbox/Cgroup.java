@@ -15,6 +15,19 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** The files a process writes its pid to, to join this group (one per v1 controller). */
     List<Path> procsFiles();
 
+    /** The host pids of the group's processes. */
+    default List<Long> pids() {
+        return Cgroup.read(procsFiles().getFirst()).lines().filter(line -> !line.isBlank())
+                .map(line -> Long.parseLong(line.trim())).toList();
+    }
+
+    /** Moves a process (by host pid) into this group, with everything it starts from now on. */
+    default void adopt(long hostPid) throws IOException {
+        for (Path procs : procsFiles()) {
+            Cgroup.write(procs, Long.toString(hostPid));
+        }
+    }
+
     /** Sets the CPU share, in cores. */
     void limitCpu(double cpus) throws IOException;
 

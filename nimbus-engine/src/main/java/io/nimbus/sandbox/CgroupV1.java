@@ -114,11 +114,6 @@ final class CgroupV1 implements Cgroup {
         }
     }
 
-    private List<Long> pids() {
-        String content = Cgroup.read(dir("pids").resolve("cgroup.procs"));
-        return content.lines().filter(l -> !l.isBlank()).map(Long::parseLong).toList();
-    }
-
     @Override
     public void delete() {
         for (Path dir : dirs) {

@@ -1,6 +1,7 @@
 package io.nimbus.sandbox;
 
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class NamespaceSandbox implements SandboxBackend {
     private static final double INIT_CPUS = 1.0;
     private static final String CODE_DIR = "/var/function";
     private static final String RUNTIME_DIR = "/var/runtime";
+    private static final String FORK_DIR = "/var/fork";
     static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     /**
      * Joins the control groups named before {@code --}, then runs bwrap with the protocol
@@ -93,6 +95,11 @@ public final class NamespaceSandbox implements SandboxBackend {
     }
 
     @Override
+    public boolean canFork() {
+        return true;
+    }
+
+    @Override
     public SandboxedWorker start(WorkerLaunch launch) throws IOException {
         SandboxLimits steady = launch.limits();
         SandboxLimits loading = new SandboxLimits(steady.memoryMb(), Math.max(steady.cpus(), INIT_CPUS), steady.pids(),
@@ -110,7 +117,8 @@ public final class NamespaceSandbox implements SandboxBackend {
             builder.environment().clear();
             builder.environment().putAll(launch.environment());
             builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
-            return new NamespaceWorker(builder.start(), cgroup, steady.cpus(), arguments);
+            return new NamespaceWorker(builder.start(), cgroup, steady.cpus(), arguments, cgroupScope,
+                    launch.forkDir() != null);
         } catch (IOException | RuntimeException e) {
             cgroup.delete();
             Files.deleteIfExists(arguments);
@@ -134,6 +142,11 @@ public final class NamespaceSandbox implements SandboxBackend {
                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
                 "--seccomp", "9",
                 "--chdir", CODE_DIR));
+        if (launch.forkDir() != null) {
+            // Writable, yet owned by root with mode 0755: the worker's uid can connect to the
+            // socket and append to the files the host made for it (0666), and create nothing.
+            args.addAll(List.of("--bind", launch.forkDir().toString(), FORK_DIR));
+        }
         Path home = launch.interpreterHome();
         if (home != null) {
             // At its own path: an interpreter finds its shared libraries through an rpath
@@ -172,13 +185,47 @@ public final class NamespaceSandbox implements SandboxBackend {
         private final Cgroup cgroup;
         private final double steadyCpus;
         private final Path arguments;
+        private final String cgroupScope;
+        private final boolean forks;
         private volatile boolean killed;
 
-        NamespaceWorker(Process process, Cgroup cgroup, double steadyCpus, Path arguments) {
+        NamespaceWorker(Process process, Cgroup cgroup, double steadyCpus, Path arguments, String cgroupScope,
+                        boolean forks) {
             super(process, CODE_DIR);
             this.cgroup = cgroup;
             this.steadyCpus = steadyCpus;
             this.arguments = arguments;
+            this.cgroupScope = cgroupScope;
+            this.forks = forks;
+        }
+
+        @Override
+        public String forkDir() {
+            return forks ? FORK_DIR : null;
+        }
+
+        /**
+         * A forked child starts in this worker's group; it is found there by its pid in the
+         * sandbox and moved into a group of its own before it runs anything of the user's.
+         */
+        @Override
+        public SandboxedWorker adoptChild(long pidInSandbox, SocketChannel channel, String instanceId,
+                                          SandboxLimits limits) throws IOException {
+            long hostPid = ForkedWorker.hostPid(cgroup.pids(), pidInSandbox);
+            if (hostPid < 0) {
+                throw new IOException("the forked worker " + pidInSandbox + " is not in its template's group");
+            }
+            Cgroup own = Cgroup.create(cgroupScope, instanceId, limits);
+            try {
+                own.adopt(hostPid);
+            } catch (IOException e) {
+                ProcessHandle.of(hostPid).ifPresent(ProcessHandle::destroyForcibly);
+                own.killAll();
+                own.delete();
+                throw e;
+            }
+            return new ForkedWorker(channel, CODE_DIR, ProcessHandle.of(hostPid).orElseThrow(
+                    () -> new IOException("the forked worker " + pidInSandbox + " exited")), own);
         }
 
         @Override

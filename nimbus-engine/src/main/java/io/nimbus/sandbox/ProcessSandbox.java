@@ -1,6 +1,8 @@
 package io.nimbus.sandbox;
 
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -28,12 +30,35 @@ public final class ProcessSandbox implements SandboxBackend {
         builder.environment().clear();
         builder.environment().putAll(launch.environment());
         builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
-        return new ProcessWorker(builder.start(), launch.codeDir().toString());
+        return new ProcessWorker(builder.start(), launch.codeDir().toString(), launch.forkDir());
+    }
+
+    @Override
+    public boolean canFork() {
+        return true;
     }
 
     private static final class ProcessWorker extends ProcessBackedWorker {
-        ProcessWorker(Process process, String codeDir) {
+        private final Path forkDir;
+
+        ProcessWorker(Process process, String codeDir, Path forkDir) {
             super(process, codeDir);
+            this.forkDir = forkDir;
+        }
+
+        @Override
+        public String forkDir() {
+            return forkDir == null ? null : forkDir.toString();
+        }
+
+        /** No sandbox: the child's pid is the host's, and it has no limits to move into. */
+        @Override
+        public SandboxedWorker adoptChild(long pid, SocketChannel channel, String instanceId, SandboxLimits limits)
+                throws IOException {
+            // only a child of this worker: never a pid it merely names
+            ProcessHandle child = process.children().filter(handle -> handle.pid() == pid).findFirst()
+                    .orElseThrow(() -> new IOException("the forked worker " + pid + " is not a child of its template"));
+            return new ForkedWorker(channel, codeDir(), child, null);
         }
 
         @Override

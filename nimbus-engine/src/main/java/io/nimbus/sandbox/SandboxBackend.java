@@ -12,4 +12,13 @@ public interface SandboxBackend {
     boolean isolates();
 
     SandboxedWorker start(WorkerLaunch launch) throws IOException;
+
+    /**
+     * Whether its workers can fork instances of their function ({@link SandboxedWorker#adoptChild}):
+     * the fork directory must be reachable inside the sandbox and a child must be movable
+     * into limits of its own.
+     */
+    default boolean canFork() {
+        return false;
+    }
 }

@@ -1,7 +1,9 @@
 package io.nimbus.sandbox;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.SocketChannel;
 
 /** A started worker: its protocol channel and the means to end it. */
 public interface SandboxedWorker {
@@ -30,4 +32,23 @@ public interface SandboxedWorker {
 
     /** Kills every process of the worker, at once, and releases what the sandbox held. Idempotent. */
     void kill();
+
+    /** The fork directory as the worker sees it, or null when it was not started to fork. */
+    default String forkDir() {
+        return null;
+    }
+
+    /**
+     * Takes charge of a child this worker forked, which has connected back on {@code channel}:
+     * from now on it is a worker of its own, under {@code limits} (its own control group,
+     * where the backend has them), killed without its parent. The parent must outlive it:
+     * the child lives in the parent's sandbox.
+     *
+     * @param pidInSandbox the child's pid as the parent's sandbox numbers it
+     * @param instanceId   the child's id, which names its control group
+     */
+    default SandboxedWorker adoptChild(long pidInSandbox, SocketChannel channel, String instanceId, SandboxLimits limits)
+            throws IOException {
+        throw new UnsupportedOperationException("this sandbox cannot adopt forked workers");
+    }
 }

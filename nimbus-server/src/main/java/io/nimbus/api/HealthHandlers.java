@@ -97,6 +97,7 @@ final class HealthHandlers {
         view.put("version", pool.function().version());
         view.put("instances", pool.liveInstances());
         view.put("idle", pool.idleInstances());
+        view.put("template", pool.hasTemplate());
         view.put("max_instances", pool.function().maxInstances());
         view.put("min_instances", pool.function().pool().minInstances());
         return view;

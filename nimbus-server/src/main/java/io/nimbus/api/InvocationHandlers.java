@@ -29,6 +29,7 @@ final class InvocationHandlers {
     private static final HeaderName INVOCATION_ID = HeaderNames.create("X-Nimbus-Invocation-Id");
     private static final HeaderName COLD_START = HeaderNames.create("X-Nimbus-Cold-Start");
     private static final HeaderName DURATION = HeaderNames.create("X-Nimbus-Duration-Ms");
+    private static final HeaderName INIT_DURATION = HeaderNames.create("X-Nimbus-Init-Duration-Ms");
     private static final HeaderName FUNCTION_VERSION = HeaderNames.create("X-Nimbus-Function-Version");
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
@@ -58,6 +59,9 @@ final class InvocationHandlers {
         response.header(INVOCATION_ID, outcome.invocationId());
         response.header(COLD_START, Boolean.toString(outcome.coldStart()));
         response.header(DURATION, String.format(java.util.Locale.ROOT, "%.3f", outcome.durationNanos() / 1e6));
+        if (outcome.initNanos() > 0) {
+            response.header(INIT_DURATION, String.format(java.util.Locale.ROOT, "%.3f", outcome.initNanos() / 1e6));
+        }
         response.header(FUNCTION_VERSION, Integer.toString(outcome.function().version()));
         switch (outcome.result()) {
             case ExecResult.Completed done -> {

@@ -101,7 +101,8 @@ public final class Nimbus implements AutoCloseable {
         SandboxBackends sandboxes = sandboxes(dataDir);
         PoolSettings poolSettings = new PoolSettings(config.millis(Setting.QUEUE_TIMEOUT_MS),
                 config.seconds(Setting.IDLE_TTL_SEC), config.seconds(Setting.MAX_AGE_SEC),
-                config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS));
+                config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS),
+                config.bool(Setting.FORK_TEMPLATES) ? config.integer(Setting.FORK_AFTER_INIT_MS) : -1);
         NimbusMetrics metrics = new NimbusMetrics();
         InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, new CodeDirectory(functionStore, dataDir),
                 poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS), metrics);

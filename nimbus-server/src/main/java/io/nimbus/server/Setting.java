@@ -22,6 +22,8 @@ public enum Setting {
     MAX_INVOCATIONS("pool.max_invocations", "NIMBUS_POOL_MAX_INVOCATIONS", "10000"),
     INIT_TIMEOUT_MS("pool.init_timeout_ms", "NIMBUS_POOL_INIT_TIMEOUT_MS", "10000"),
     HEALTH_CHECK_MS("pool.health_check_interval_ms", "NIMBUS_POOL_HEALTH_CHECK_MS", "10000"),
+    FORK_TEMPLATES("pool.fork_templates", "NIMBUS_POOL_FORK_TEMPLATES", "true"),
+    FORK_AFTER_INIT_MS("pool.fork_after_init_ms", "NIMBUS_POOL_FORK_AFTER_INIT_MS", "20"),
     MAX_CONCURRENT_STARTS("pool.max_concurrent_starts", "NIMBUS_POOL_MAX_CONCURRENT_STARTS", "4"),
     MEMORY_BUDGET_PERCENT("pool.memory_budget_percent", "NIMBUS_POOL_MEMORY_BUDGET_PERCENT", "75"),
     MEMORY_BUDGET_MB("pool.memory_budget_mb", "NIMBUS_POOL_MEMORY_BUDGET_MB", "0"),

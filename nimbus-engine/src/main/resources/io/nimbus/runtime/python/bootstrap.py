@@ -6,6 +6,10 @@ runs it once per request (Exec), speaking the wire protocol of docs/protocol.md:
     fd 3   frames from the host          fd 1, fd 2  "stray output" read by the host
     fd 4   frames to the host            fd 0        /dev/null
 
+A worker that has loaded its handler can also serve as its function's *template*: each Fork
+makes a child that already holds the imported module, connects back to the host over a unix
+socket, and from then on is an ordinary instance on that socket (docs/protocol.md, Fork).
+
 A frame is  u32 big-endian body length | u8 type | body.  Init, Exec and Resp bodies are
 u32 big-endian header length | UTF-8 JSON header | raw payload.  Log bodies are raw UTF-8.
 
@@ -29,7 +33,7 @@ PROTOCOL_IN = 3
 PROTOCOL_OUT = 4
 STRAY_OUT = 2
 
-INIT, EXEC, RESP, PING, STOP, RELOAD, LOG = 1, 2, 3, 4, 5, 6, 7
+INIT, EXEC, RESP, PING, STOP, RELOAD, LOG, FORK = 1, 2, 3, 4, 5, 6, 7, 8
 
 FRAME_PREFIX = struct.Struct(">IB")  # body length, type
 HEADED_FRAME_PREFIX = struct.Struct(">IBI")  # body length, type, header length
@@ -44,6 +48,7 @@ TRUNCATION_MARKER = b"\n[nimbus: log truncated at 65536 bytes]\n"
 ERROR_TEXT_LIMIT = 32768
 
 EXIT_PROTOCOL_VIOLATION = 2
+EXIT_FORK_FAILED = 3
 READ_CHUNK = 65536
 
 PING_FRAME = FRAME_PREFIX.pack(0, PING)
@@ -436,6 +441,8 @@ class Worker:
         except BaseException as exc:  # SystemExit at import time is the user's failure too
             self._respond(error_header(describe_error(exc)), b"")
             return
+        if header.get("template"):
+            prepare_template()
         init_ms = round((time.perf_counter() - started) * 1000, 3)
         reply = {"ok": True, "runtime_version": RUNTIME_VERSION, "init_ms": init_ms}
         self._respond(json.dumps(reply, separators=(",", ":")).encode("utf-8"), b"")
@@ -496,6 +503,27 @@ class Worker:
         self._asyncio.set_event_loop(self._loop)  # asyncio.run() in user code resets it
         return self._loop.run_until_complete(awaitable)
 
+    def fork(self, header):
+        """Makes a child that serves as a new instance of the loaded function.
+
+        The child leaves this worker's channel, connects to the host's socket, sends its
+        token, and serves on that connection; the parent answers with the child's pid (as
+        this sandbox numbers it) and goes back to waiting. Only a template receives Fork,
+        and a template never runs Exec, so every child starts from the freshly imported module.
+        """
+        if self._function is None:
+            self._fail("NotInitialized", "Fork arrived before a successful Init")
+            return
+        prepare_template()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            self._fail("ForkFailed", f"fork failed: {exc}")
+            return
+        if pid == 0:
+            become_forked_instance(header, self)
+        self._respond(json.dumps({"ok": True, "pid": pid}, separators=(",", ":")).encode("utf-8"), b"")
+
     def _fail(self, error_type, message):
         self._respond(error_header({"type": error_type, "message": message, "stack": ""}), b"")
 
@@ -525,11 +553,67 @@ def serve(reader, worker):
         elif frame_type == INIT:
             header, _ = split_headed_body(body)
             worker.init(header)
+        elif frame_type == FORK:
+            header, _ = split_headed_body(body)
+            worker.fork(header)
         elif frame_type == STOP:
             # At once: atexit hooks and non-daemon threads of the user must not delay it.
             os._exit(0)
         else:
             raise ProtocolViolation(f"unexpected frame type {frame_type} from the host")
+
+
+_template_ready = False
+
+
+def prepare_template():
+    """Once, in the template, after Init: whatever every fork would otherwise repeat."""
+    global _template_ready
+    if _template_ready:
+        return
+    import gc
+    import signal
+    import socket  # noqa: F401 -- imported here so that no child pays for it
+
+    # Children exit on their own; nobody waits for them, so the kernel must reap them.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # Objects that survive to here are the module's: the collector leaves them alone, so
+    # its passes do not write to (and so copy) the pages the children share with us.
+    gc.collect()
+    gc.freeze()
+    _template_ready = True
+
+
+def become_forked_instance(header, worker):
+    """In a new child: take a channel and a stray-output file of our own, then serve. Never returns."""
+    try:
+        import signal
+        import socket
+
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # subprocess must be able to wait again
+        stray = os.open(header["stray_output"], os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        os.dup2(stray, 1)
+        os.dup2(stray, 2)
+        os.close(stray)
+        channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        channel.connect(header["socket"])
+        channel.sendall(str(header["token"]).encode("ascii") + b"\n")
+        fd = channel.detach()
+        os.dup2(fd, PROTOCOL_IN, inheritable=False)  # replaces the template's channel
+        os.dup2(fd, PROTOCOL_OUT, inheritable=False)
+        os.close(fd)
+    except BaseException as exc:  # the host sees no connection and gives up on this child
+        report_and_exit(f"could not become an instance: {exc!r}", EXIT_FORK_FAILED)
+    try:
+        serve(FrameReader(PROTOCOL_IN), worker)
+    except ProtocolViolation as violation:
+        report_and_exit(f"protocol violation: {violation}", EXIT_PROTOCOL_VIOLATION)
+    except BrokenPipeError:
+        os._exit(0)
+    except BaseException:
+        import traceback
+
+        report_and_exit(f"internal error:\n{traceback.format_exc()}", 1)
 
 
 def forget_runtime_directory():
