@@ -1,16 +1,45 @@
 package io.nimbus.sandbox;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * What to start, in host terms: the runtime's interpreter and bootstrap, the function's
- * code directory, the environment the worker starts with, its limits, and the file its
- * stdout and stderr append to (see the pool's StrayOutput). Each backend decides where
- * these appear inside its sandbox.
+ * What to start, in host terms: the runtime's interpreter, its options and bootstrap, the
+ * function's code directory, the environment the worker starts with, its limits, and the
+ * file its stdout and stderr append to (see the pool's StrayOutput). Each backend decides
+ * where these appear inside its sandbox.
+ *
+ * @param interpreterOptions arguments between the interpreter and the bootstrap (a JVM's
+ *                           flags); {@link #RUNTIME_DIR_VARIABLE} in one stands for the bootstrap's
+ *                           directory as the worker sees it, so that an option can name a
+ *                           file there (the JVM's AOT cache)
  */
-public record WorkerLaunch(String instanceId, Path interpreter, Path bootstrap, Path codeDir,
-                           Map<String, String> environment, SandboxLimits limits, Path strayOutputFile) {
+public record WorkerLaunch(String instanceId, Path interpreter, List<String> interpreterOptions, Path bootstrap,
+                           Path codeDir, Map<String, String> environment, SandboxLimits limits, Path strayOutputFile) {
+
+    /** Replaced, in interpreter options, by the bootstrap's directory as the worker sees it. */
+    public static final String RUNTIME_DIR_VARIABLE = "{runtime_dir}";
+
+    public WorkerLaunch {
+        interpreterOptions = List.copyOf(interpreterOptions);
+    }
+
+    /** A launch whose interpreter takes the bootstrap alone, as python3 and node do. */
+    public WorkerLaunch(String instanceId, Path interpreter, Path bootstrap, Path codeDir,
+                        Map<String, String> environment, SandboxLimits limits, Path strayOutputFile) {
+        this(instanceId, interpreter, List.of(), bootstrap, codeDir, environment, limits, strayOutputFile);
+    }
+
+    /** The interpreter, its options and the bootstrap, for a worker that sees the bootstrap's directory at {@code runtimeDir}. */
+    public List<String> command(String runtimeDir) {
+        List<String> command = new ArrayList<>();
+        command.add(interpreter.toString());
+        interpreterOptions.forEach(option -> command.add(option.replace(RUNTIME_DIR_VARIABLE, runtimeDir)));
+        command.add(runtimeDir + "/" + bootstrap.getFileName());
+        return command;
+    }
 
     /**
      * The installation a sandbox must bind, read-only and in place, for an interpreter outside
