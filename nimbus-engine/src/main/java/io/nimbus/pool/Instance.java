@@ -332,6 +332,12 @@ public final class Instance {
         if (error.path("type").asText().equals("ResponseTooLarge")) {
             return new ExecResult.ResponseTooLarge(-1, takeLogs());
         }
+        if (error.path("type").asText().equals("OutOfMemory")) {
+            // A runtime with a memory bound of its own (the JVM's heap) answers, then exits.
+            String logs = takeLogs();
+            remove();
+            return new ExecResult.OutOfMemory(function.memoryMb(), logs);
+        }
         return new ExecResult.HandlerFailed(
                 error.path("type").asText("Error"),
                 error.path("message").asText(""),

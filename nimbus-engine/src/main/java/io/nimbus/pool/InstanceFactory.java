@@ -133,7 +133,7 @@ public final class InstanceFactory implements AutoCloseable {
             Files.createFile(strayOutput);
             SandboxedWorker worker = sandboxes.forFunction(function).start(new WorkerLaunch(id, runtime.interpreter(),
                     bootstrap(runtime), code.codeDir(function), BASE_ENVIRONMENT, sandboxes.limitsFor(function),
-                    strayOutput, dir));
+                    strayOutput).forking(dir));
             Instance instance = new Instance(id, function, worker, strayOutput, timers, () -> { });
             if (instance.initializeTemplate(functionEnvironment(function), initTimeout(function)) != null) {
                 server.close();

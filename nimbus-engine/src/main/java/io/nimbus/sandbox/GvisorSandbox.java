@@ -207,8 +207,8 @@ public final class GvisorSandbox implements SandboxBackend {
 
     private OciBundle.Spec spec(WorkerLaunch launch) throws IOException {
         SandboxLimits limits = launch.limits();
-        List<String> args = new ArrayList<>(List.of("/bin/sh", "-c", MOVE_PIPES, launch.interpreter().toString(),
-                RUNTIME_DIR + "/" + launch.bootstrap().getFileName()));
+        List<String> args = new ArrayList<>(List.of("/bin/sh", "-c", MOVE_PIPES));
+        args.addAll(launch.command(RUNTIME_DIR));
         List<OciBundle.Bind> binds = new ArrayList<>();
         binds.add(new OciBundle.Bind(Path.of("/usr"), "/usr"));
         Path home = launch.interpreterHome();

@@ -174,11 +174,12 @@ public final class NamespaceSandbox implements SandboxBackend {
      */
     private static List<String> confinedCommand(WorkerLaunch launch) {
         long fileSizeLimit = (launch.limits().tmpMb() + 1L) * 1024L * 1024L;
-        return List.of(PRLIMIT.toString(), "--fsize=" + fileSizeLimit + ":" + fileSizeLimit,
+        List<String> command = new ArrayList<>(List.of(PRLIMIT.toString(), "--fsize=" + fileSizeLimit + ":" + fileSizeLimit,
                 "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, "--",
                 SETPRIV.toString(), "--reuid=" + UNPRIVILEGED, "--regid=" + UNPRIVILEGED,
-                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
-                launch.interpreter().toString(), RUNTIME_DIR + "/" + launch.bootstrap().getFileName());
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        command.addAll(launch.command(RUNTIME_DIR));
+        return command;
     }
 
     private static final class NamespaceWorker extends ProcessBackedWorker {

@@ -25,7 +25,7 @@ public final class ProcessSandbox implements SandboxBackend {
     @Override
     public SandboxedWorker start(WorkerLaunch launch) throws IOException {
         List<String> command = WorkerCommands.movingProtocolPipes(
-                List.of(launch.interpreter().toString(), launch.bootstrap().toString()));
+                launch.command(launch.bootstrap().toAbsolutePath().getParent().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(launch.codeDir().toFile());
         builder.environment().clear();
         builder.environment().putAll(launch.environment());
