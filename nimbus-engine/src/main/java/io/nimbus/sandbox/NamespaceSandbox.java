@@ -23,29 +23,11 @@ import java.util.List;
  * sets no_new_privs; then the interpreter runs the bootstrap.
  */
 public final class NamespaceSandbox implements SandboxBackend {
-    static final Path BWRAP = Path.of("/usr/bin/bwrap");
-    static final Path SETPRIV = Path.of("/usr/bin/setpriv");
-    private static final String UNPRIVILEGED = "65534";
-    /** Open descriptors per process: the usual soft default, not the server's own (often far higher) limit. */
-    private static final int OPEN_FILES = 1024;
     /** The CPU share an instance gets while it loads its function, whatever its steady share. */
     private static final double INIT_CPUS = 1.0;
     private static final String CODE_DIR = "/var/function";
     private static final String RUNTIME_DIR = "/var/runtime";
     private static final String FORK_DIR = "/var/fork";
-    static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
-    /**
-     * Joins the control groups named before {@code --}, then runs bwrap with the protocol
-     * pipes on fds 3 and 4, the seccomp program on fd 9 and bwrap's options on fd 8 (dash
-     * takes one-digit descriptors only); the command follows {@code --}. Options read from a
-     * descriptor keep the host's paths out of the sandbox: its pid 1 is bwrap, and
-     * /proc/1/cmdline is readable.
-     */
-    private static final String JOIN_AND_EXEC = """
-            seccomp=$1; options=$2; shift 2
-            while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done
-            exec %s --args 8 "$@" 3<&0 4>&1 </dev/null 1>&2 9<"$seccomp" 8<"$options"
-            """.formatted(BWRAP);
 
     private final Path seccompProgram;
     private final String cgroupScope;
@@ -57,19 +39,7 @@ public final class NamespaceSandbox implements SandboxBackend {
 
     /** Why this backend cannot run here, or null when it can. */
     public static String unavailableReason() {
-        if (!Files.isExecutable(BWRAP)) {
-            return "bubblewrap is not installed: apt-get install -y bubblewrap";
-        }
-        if (!Files.isExecutable(SETPRIV) || !Files.isExecutable(PRLIMIT)) {
-            return "setpriv and prlimit are not installed: apt-get install -y util-linux";
-        }
-        if (!Cgroup.available()) {
-            return "control groups are not writable (run as root, or delegate a cgroup to this user)";
-        }
-        if (!SeccompFilter.supported()) {
-            return "the seccomp filter supports x86_64 only";
-        }
-        return null;
+        return NamespaceChain.unavailableReason();
     }
 
     /**
@@ -79,7 +49,7 @@ public final class NamespaceSandbox implements SandboxBackend {
      */
     public static NamespaceSandbox create(Path dataDir) throws IOException {
         Path program = SeccompFilter.writeTo(Files.createDirectories(dataDir.resolve("sandbox")));
-        String scope = "nimbus/" + Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
+        String scope = NamespaceChain.scope(dataDir);
         Cgroup.removeLeftovers(scope);
         return new NamespaceSandbox(program, scope);
     }
@@ -108,12 +78,8 @@ public final class NamespaceSandbox implements SandboxBackend {
         Path arguments = launch.strayOutputFile().resolveSibling(launch.instanceId() + ".args");
         try {
             Files.writeString(arguments, String.join("\0", bwrapOptions(launch)) + "\0");
-            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_AND_EXEC, "nimbus-sandbox",
-                    seccompProgram.toString(), arguments.toString()));
-            cgroup.procsFiles().forEach(file -> command.add(file.toString()));
-            command.add("--");
-            command.addAll(confinedCommand(launch));
-            ProcessBuilder builder = new ProcessBuilder(command);
+            ProcessBuilder builder = new ProcessBuilder(NamespaceChain.command(NamespaceChain.Descriptors.PROTOCOL_PIPES,
+                    seccompProgram, arguments, cgroup, confinedCommand(launch)));
             builder.environment().clear();
             builder.environment().putAll(launch.environment());
             builder.redirectError(ProcessBuilder.Redirect.appendTo(launch.strayOutputFile().toFile()));
@@ -127,21 +93,13 @@ public final class NamespaceSandbox implements SandboxBackend {
     }
 
     private static List<String> bwrapOptions(WorkerLaunch launch) {
-        List<String> args = new ArrayList<>(List.of(
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session", "--hostname", "nimbus",
-                "--ro-bind", "/usr", "/usr",
-                "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-                "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                "--perms", "0755", "--dir", "/var",
+        List<String> args = new ArrayList<>(NamespaceChain.namespacesAndRoot());
+        args.addAll(List.of("--perms", "0755", "--dir", "/var",
                 "--ro-bind", launch.codeDir().toString(), CODE_DIR,
-                "--ro-bind", launch.bootstrap().getParent().toString(), RUNTIME_DIR,
-                "--size", Long.toString(launch.limits().tmpMb() * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/tmp",
-                "--proc", "/proc", "--dev", "/dev",
-                "--size", Long.toString(launch.limits().tmpMb() * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/dev/shm",
-                "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
-                "--seccomp", "9",
-                "--chdir", CODE_DIR));
+                "--ro-bind", launch.bootstrap().getParent().toString(), RUNTIME_DIR));
+        args.addAll(NamespaceChain.scratchAndDevices(launch.limits().tmpMb()));
+        args.addAll(NamespaceChain.capabilitiesAndSeccomp());
+        args.addAll(List.of("--chdir", CODE_DIR));
         if (launch.forkDir() != null) {
             // Writable, yet owned by root with mode 0755: the worker's uid can connect to the
             // socket and append to the files the host made for it (0666), and create nothing.
@@ -156,14 +114,7 @@ public final class NamespaceSandbox implements SandboxBackend {
             }
             args.addAll(List.of("--ro-bind", home.toString(), home.toString()));
         }
-        if (launch.limits().network() == SandboxLimits.Network.HOST) {
-            args.add("--share-net");
-            for (String file : List.of("/etc/resolv.conf", "/etc/hosts", "/etc/ssl", "/etc/ca-certificates")) {
-                args.addAll(List.of("--ro-bind-try", file, file));
-            }
-        } else {
-            args.add("--unshare-net");
-        }
+        args.addAll(NamespaceChain.network(launch.limits().network()));
         return args;
     }
 
@@ -174,12 +125,7 @@ public final class NamespaceSandbox implements SandboxBackend {
      */
     private static List<String> confinedCommand(WorkerLaunch launch) {
         long fileSizeLimit = (launch.limits().tmpMb() + 1L) * 1024L * 1024L;
-        List<String> command = new ArrayList<>(List.of(PRLIMIT.toString(), "--fsize=" + fileSizeLimit + ":" + fileSizeLimit,
-                "--nofile=" + OPEN_FILES + ":" + OPEN_FILES, "--",
-                SETPRIV.toString(), "--reuid=" + UNPRIVILEGED, "--regid=" + UNPRIVILEGED,
-                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
-        command.addAll(launch.command(RUNTIME_DIR));
-        return command;
+        return NamespaceChain.unprivileged(fileSizeLimit, launch.command(RUNTIME_DIR));
     }
 
     private static final class NamespaceWorker extends ProcessBackedWorker {
