@@ -81,7 +81,7 @@ public final class Toolchains {
         Matcher match = CLANG_VERSION.matcher(run(CLANG.toString(), "--version"));
         if (!match.find()) {
             return new Toolchain(C_WASM, Set.of("c"), "C (clang)", null,
-                    List.of("clang", "lld", "wasi-libc", "libclang-rt-dev-wasm32"));
+                    List.of("clang", "lld", "wasi-libc", "libclang-rt-14-dev-wasm32"));
         }
         String major = match.group(2);
         List<String> missing = new ArrayList<>();

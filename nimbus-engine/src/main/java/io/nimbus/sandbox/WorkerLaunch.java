@@ -36,6 +36,12 @@ public record WorkerLaunch(String instanceId, Path interpreter, List<String> int
         this(instanceId, interpreter, List.of(), bootstrap, codeDir, environment, limits, strayOutputFile, null);
     }
 
+    /** A launch that will not fork. */
+    public WorkerLaunch(String instanceId, Path interpreter, List<String> interpreterOptions, Path bootstrap,
+                        Path codeDir, Map<String, String> environment, SandboxLimits limits, Path strayOutputFile) {
+        this(instanceId, interpreter, interpreterOptions, bootstrap, codeDir, environment, limits, strayOutputFile, null);
+    }
+
     /** The same launch, as a template that forks through {@code forkDir}. */
     public WorkerLaunch forking(Path forkDir) {
         return new WorkerLaunch(instanceId, interpreter, interpreterOptions, bootstrap, codeDir, environment, limits,
