@@ -6,14 +6,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The logs of one invocation, capped at {@link Limits#MAX_LOG_BYTES}: past the cap, bytes are
- * dropped and the truncation marker is appended once.
+ * dropped and the truncation marker is appended once. Public because the in-process WebAssembly
+ * engine ({@code io.nimbus.wasm}) captures its guests' output the same way.
  */
-final class LogBuffer {
+public final class LogBuffer {
     private final byte[] bytes = new byte[Limits.MAX_LOG_BYTES];
     private int length;
     private boolean truncated;
 
-    synchronized void append(byte[] chunk, int offset, int count) {
+    public synchronized void append(byte[] chunk, int offset, int count) {
         if (truncated) {
             return;
         }
@@ -36,7 +37,7 @@ final class LogBuffer {
     }
 
     /** The text so far, then empties the buffer. */
-    synchronized String drain() {
+    public synchronized String drain() {
         String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
         if (truncated && !text.endsWith(Limits.LOG_TRUNCATION_MARKER)) {
             text = text + Limits.LOG_TRUNCATION_MARKER;
