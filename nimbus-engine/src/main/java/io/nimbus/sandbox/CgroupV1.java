@@ -49,6 +49,7 @@ final class CgroupV1 implements Cgroup {
         Cgroup.write(memory.resolve("memory.swappiness"), "0");
         Cgroup.write(dir("pids").resolve("pids.max"), Integer.toString(limits.pids()));
         Cgroup.write(dir("cpu").resolve("cpu.cfs_period_us"), Long.toString(Cgroup.CPU_PERIOD_US));
+        Cgroup.write(dir("cpu").resolve("cpu.shares"), Integer.toString(limits.cpuShares()));
         limitCpu(limits.cpus());
     }
 

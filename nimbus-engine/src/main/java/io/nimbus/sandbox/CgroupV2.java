@@ -30,6 +30,7 @@ final class CgroupV2 implements Cgroup {
             Cgroup.write(group.dir.resolve("memory.max"), Long.toString(limits.memoryMb() * 1024L * 1024L));
             Cgroup.write(group.dir.resolve("memory.swap.max"), "0");
             Cgroup.write(group.dir.resolve("pids.max"), Integer.toString(limits.pids()));
+            Cgroup.write(group.dir.resolve("cpu.weight"), Integer.toString(limits.cpuWeight()));
             group.limitCpu(limits.cpus());
         } catch (IOException | RuntimeException e) {
             group.delete();

@@ -68,6 +68,7 @@ final class GvisorCgroup {
                 Cgroup.write(group.dir.resolve("memory.max"), Long.toString(bytes));
                 Cgroup.write(group.dir.resolve("memory.swap.max"), "0");
                 Cgroup.write(group.dir.resolve("pids.max"), Integer.toString(sandboxPids));
+                Cgroup.write(group.dir.resolve("cpu.weight"), Integer.toString(limits.cpuWeight()));
                 long bootQuota = Cgroup.quotaMicros(Math.max(limits.cpus(), GvisorSandbox.BOOT_CPUS));
                 Cgroup.write(group.dir.resolve("cpu.max"), bootQuota + " " + Cgroup.CPU_PERIOD_US);
             } catch (IOException | RuntimeException e) {

@@ -230,7 +230,7 @@ public final class GvisorSandbox implements SandboxBackend {
         }
         return new OciBundle.Spec(args, launch.environment(), CODE_DIR, UNPRIVILEGED, rootfs, binds,
                 limits.tmpMb(), hostNetwork, limits.memoryMb() * 1024L * 1024L,
-                Cgroup.quotaMicros(Math.max(limits.cpus(), BOOT_CPUS)), Cgroup.CPU_PERIOD_US,
+                Cgroup.quotaMicros(Math.max(limits.cpus(), BOOT_CPUS)), Cgroup.CPU_PERIOD_US, limits.cpuShares(),
                 sandboxTasks(limits), limits.pids(),
                 GvisorCgroup.cgroupsPath(cgroupScope, launch.instanceId()));
     }

@@ -177,6 +177,9 @@ public final class NamespaceSandbox implements SandboxBackend {
 
         @Override
         public void initialized() {
+            if (steadyCpus >= INIT_CPUS) {
+                return; // it loaded under its steady cap already
+            }
             try {
                 cgroup.limitCpu(steadyCpus);
             } catch (IOException e) {

@@ -36,7 +36,7 @@ final class OciBundle {
     /** What one worker's configuration is made of, in host terms where a path is a host path. */
     record Spec(List<String> args, Map<String, String> environment, String cwd, int uid, Path rootfs,
                 List<Bind> binds, int tmpMb, boolean hostNetwork, long memoryBytes, long cpuQuotaUs,
-                long cpuPeriodUs, int sandboxPids, int processes, String cgroupsPath) {
+                long cpuPeriodUs, long cpuShares, int sandboxPids, int processes, String cgroupsPath) {
 
         /**
          * RLIMIT_FSIZE: one page more than /tmp, so that no file the function can write is cut
@@ -123,7 +123,8 @@ final class OciBundle {
         ObjectNode resources = linux.putObject("resources");
         // memory.swap is memory plus swap in OCI (version 1 semantics): equal to the limit means no swap.
         resources.putObject("memory").put("limit", spec.memoryBytes()).put("swap", spec.memoryBytes());
-        resources.putObject("cpu").put("quota", spec.cpuQuotaUs()).put("period", spec.cpuPeriodUs());
+        resources.putObject("cpu").put("quota", spec.cpuQuotaUs()).put("period", spec.cpuPeriodUs())
+                .put("shares", spec.cpuShares());
         resources.putObject("pids").put("limit", spec.sandboxPids());
         linux.put("cgroupsPath", spec.cgroupsPath());
         linux.set("seccomp", seccomp());

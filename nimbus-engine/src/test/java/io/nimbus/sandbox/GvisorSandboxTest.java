@@ -297,7 +297,7 @@ class GvisorSandboxTest {
     void theBundleLimitsFileSizesToTmpAndHostTasksFarAboveTheProcessLimit() {
         SandboxLimits limits = new SandboxLimits(256, 1.0, 64, 16, SandboxLimits.Network.NONE);
         OciBundle.Spec spec = new OciBundle.Spec(List.of("/bin/true"), Map.of(), "/", 65534, temp, List.of(), 16, false,
-                256L << 20, 100_000, 100_000, GvisorSandbox.sandboxTasks(limits), 64, "/x/y");
+                256L << 20, 100_000, 100_000, 256, GvisorSandbox.sandboxTasks(limits), 64, "/x/y");
         JsonNode config = OciBundle.config(spec);
 
         JsonNode fsize = null;

@@ -59,6 +59,7 @@ class NamespaceSandboxTest {
             worker.initialized();
             assertThat(cgroupFile("cpu", instanceId, "cpu.cfs_quota_us"))
                     .isEqualTo(String.valueOf(Cgroup.quotaMicros(0.25)));
+            assertThat(cgroupFile("cpu", instanceId, "cpu.shares")).as("the weight follows memory").isEqualTo("128");
 
             JsonNode seen = JSON.readTree(execPayload(worker));
 
