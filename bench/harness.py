@@ -2156,9 +2156,8 @@ def render_markdown(report, json_shown, json_link):
         slow_method_text(report),
         "- Nimbus: hello functions `bench-py` (python3.11) and `bench-node` (nodejs20) deployed via "
         "`POST /api/v1/functions` with the defaults, as a user gets them: the server's default sandbox "
-        "backend (`%s`), `memory_mb` %s and so a CPU share of %s cores (`memory_mb`/1769) in steady state; "
-        "their cold start runs with a full core, but under load each instance is throttled to that share, "
-        "so the *Nimbus … 32 conns* rows show the default share, not the sandbox. Invoked via "
+        "backend (`%s`), `memory_mb` %s and so a CPU cap of %s cores (one core, or `memory_mb`/1769 when that "
+        "is more; under contention a weight in proportion to `memory_mb`, decision 0016). Invoked via "
         "`POST /api/v1/functions/{name}/invoke`; every function was checked before the load (200, body, "
         "`X-Nimbus-*` headers, first invoke cold, second warm)." % (
             sb.get("default") or "?", _fn_field(sb, "bench-py", "memory_mb"),
@@ -2220,7 +2219,7 @@ def render_markdown(report, json_shown, json_link):
             out += ["**%s**" % title, "", table, ""]
         out += ["Unavailable backends are listed with the reason `GET /health` gives. The warm-overhead "
                 "functions run with `\"cpus\": %g` so that the comparison measures the sandbox, not the CPU share; "
-                "the default functions of the main table run with the default share (%s cores)."
+                "the default functions of the main table run with the default cap (%s cores)."
                 % (ISO_CPUS, _fmt_cpus(_fn_field(sb, "bench-py", "cpus"))), ""]
     cold_rows = [r for r in report["rows"] if r["kind"] == "cold" and r.get("n")]
     if cold_rows:
