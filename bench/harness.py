@@ -37,6 +37,8 @@ import tempfile
 import threading
 import time
 
+import runtimes  # bench/runtimes.py: Go, Java and WebAssembly
+
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH_DIR)
 JAVA_HOME_DEFAULT = "/usr/lib/jvm/temurin-25-jdk-amd64"
@@ -1349,6 +1351,10 @@ def parse_args(argv):
     ap.add_argument("--peer-duration", type=int, help="seconds per measured run of the peers and of the Nimbus "
                                                       "\"cpus\": 1 hellos (5; quick 3)")
     ap.add_argument("--slow-rounds", type=int, help="slow-import rounds per repetition (2; quick 1)")
+    ap.add_argument("--no-runtimes", action="store_true", help="skip the Go, Java and WebAssembly measurements")
+    ap.add_argument("--runtime-cold-n", type=int, help="cold starts per compiled or wasm runtime (10; quick 3)")
+    ap.add_argument("--runtime-duration", type=int, help="seconds of warm load per compiled or wasm runtime "
+                    "(5; quick 3)")
     ap.add_argument("--output-dir", default=os.path.join(ROOT, "docs"),
                     help="where benchmarks.md and benchmarks/*.json go (default: docs/)")
     ap.add_argument("--no-write", action="store_true", help="print only, write no file")
@@ -1364,6 +1370,8 @@ def parse_args(argv):
     cfg.cold_n_backend = {"gvisor": max(1, min(cfg.cold_n_gvisor or (3 if cfg.quick else 10), cfg.cold_n))}
     cfg.peer_duration = max(1, min(cfg.peer_duration or (3 if cfg.quick else 5), 120))
     cfg.slow_rounds = max(0, min(cfg.slow_rounds if cfg.slow_rounds is not None else (1 if cfg.quick else 2), 10))
+    cfg.runtime_cold_n = max(1, min(cfg.runtime_cold_n or (3 if cfg.quick else 10), 100))
+    cfg.runtime_duration = max(1, min(cfg.runtime_duration or (3 if cfg.quick else 5), 60))
     cfg.cold_gap = 0.2  # pause after each cold start: the deleted sandbox is torn down, a taken stem cell replaced
     cfg.cold_budget_s = 60 + 8.0 * cfg.cold_n  # hard cap on the whole cold/process phase
     cfg.ready_timeout_s = 120
@@ -1399,6 +1407,7 @@ def main(argv):
     peers = {"targets": {}, "servers": {}, "install": None, "skipped": cfg.no_peers}
     peer_servers = {}
     slow = {"first": [], "bursts": [], "failures": []}
+    more_runtimes = None
     sanity = {}
     deployed = []
     aborted = None
@@ -1501,6 +1510,13 @@ def main(argv):
                     % (fmt_ms(sr["first_client_ms"].get("p50")), fmt_ms(sr["first_server_ms"].get("p50")),
                        fmt_ms(sr["burst_later_init_ms"].get("p50")), fmt_ms(sr["burst_later_init_ms"].get("max")),
                        sr["within_goal"], sr["burst_later_init_ms"].get("n", 0), SLOW_GOAL_MS))
+        if nimbus is not None and not cfg.no_runtimes:
+            log("Go, Java and WebAssembly: %d cold starts each, warm %d s each, fib(30)" % (cfg.runtime_cold_n,
+                                                                                          cfg.runtime_duration))
+            nimbus.api.ensure_open()
+            more_runtimes = runtimes.measure(nimbus, run_wrk, summarize, log, problem, cfg.runtime_cold_n,
+                                             cfg.runtime_duration, NODE)
+            nimbus.api.close()
         if nimbus is not None:
             for fn in deployed:
                 nimbus.delete(fn)
@@ -1527,9 +1543,10 @@ def main(argv):
         server_info["log_head"] = nimbus_log_head(nimbus.log_path)
     report = build_report(cfg, started, finished, commit, info, python_bin, cmds, load_reps, cold, procs,
                           server_info, stop_info, sanity, aborted, sandbox, peers, slow)
+    report["runtimes"] = more_runtimes
     table = render_table(report, for_terminal=True)
     print(table)
-    for title, text in render_sandbox_tables(report) + render_peer_tables(report):
+    for title, text in render_sandbox_tables(report) + render_peer_tables(report) + render_runtime_tables(report):
         print("\n" + title + "\n" + text)
     if PROBLEMS:
         print("\nProblems:\n" + "\n".join("- " + p for p in PROBLEMS))
@@ -1708,6 +1725,7 @@ def build_report(cfg, started, finished, commit, info, python_bin, cmds, load_re
             "cold_n": cfg.cold_n, "cold_n_backend": cfg.cold_n_backend, "cold_gap_s": cfg.cold_gap, "python_baseline_bin": python_bin,
             "functions": FUNCTIONS, "no_nimbus": cfg.no_nimbus,
             "peer_duration_s": cfg.peer_duration, "slow_rounds_per_rep": cfg.slow_rounds,
+            "runtime_cold_n": cfg.runtime_cold_n, "runtime_duration_s": cfg.runtime_duration,
         },
         "nimbus": server_info,
         "sanity": sanity,
@@ -1990,6 +2008,17 @@ def render_peer_tables(report):
     return out
 
 
+def render_runtime_tables(report):
+    """[(title, table)]: Go, Java and WebAssembly, and fib(30) on Chicory against V8."""
+    return runtimes.render(report.get("runtimes"), md_table, fmt_ms, fmt_us, fmt_rps)
+
+
+def runtime_method_text(report):
+    c = report["config"]
+    return runtimes.METHOD % (c.get("runtime_cold_n") or 0, c.get("runtime_duration_s") or 0, runtimes.FIB_RUNS,
+                              runtimes.FIB_WARMUP, runtimes.FIB_RUNS, runtimes.FIB_WARMUP)
+
+
 def render_details(report):
     """Every repetition of every load row, so the spread is visible."""
     reps = report["load_runs"]
@@ -2154,6 +2183,7 @@ def render_markdown(report, json_shown, json_link):
         "same %d repetitions, to keep a full run near 12 minutes." % (
             ISO_CPUS, c.get("peer_duration_s") or c["duration_s"], c["duration_s"], c["repetitions"]),
         slow_method_text(report),
+        runtime_method_text(report),
         "- Nimbus: hello functions `bench-py` (python3.11) and `bench-node` (nodejs20) deployed via "
         "`POST /api/v1/functions` with the defaults, as a user gets them: the server's default sandbox "
         "backend (`%s`), `memory_mb` %s and so a CPU cap of %s cores (one core, or `memory_mb`/1769 when that "
@@ -2211,6 +2241,11 @@ def render_markdown(report, json_shown, json_link):
     if peer_tables:
         out += ["### Peers and the slow import", ""]
         for title, table in peer_tables:
+            out += ["**%s**" % title, "", table, ""]
+    runtime_tables = render_runtime_tables(report)
+    if runtime_tables:
+        out += ["### Go, Java and WebAssembly", ""]
+        for title, table in runtime_tables:
             out += ["**%s**" % title, "", table, ""]
     sandbox_tables = render_sandbox_tables(report)
     if sandbox_tables:
