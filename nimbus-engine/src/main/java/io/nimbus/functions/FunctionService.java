@@ -135,17 +135,15 @@ public final class FunctionService {
      */
     public void resumeBuilds() {
         for (Function function : store.building()) {
-            runtimes.find(function.runtime()).filter(RuntimeEntry::built)
-                    .ifPresent(runtime -> startBuild(function, runtime));
+            if (runtimes.find(function.runtime()).filter(RuntimeEntry::built).isPresent()) {
+                startBuild(function);
+            }
         }
     }
 
     /** The build of this version of a compiled runtime: under way, or ended. */
     public CompletableFuture<BuildOutcome> build(Function function) {
-        RuntimeEntry runtime = runtimes.find(function.runtime())
-                .filter(RuntimeEntry::built)
-                .orElseThrow(() -> DomainException.invalid("runtime", "runtime " + function.runtime() + " is not built"));
-        return builds.of(function, runtime.toolchain());
+        return builds.of(function);
     }
 
     /** The files of one version. */
@@ -197,15 +195,15 @@ public final class FunctionService {
 
     private void startOrProvision(Function function, RuntimeEntry runtime) {
         if (runtime.built()) {
-            startBuild(function, runtime);
+            startBuild(function);
         } else {
             pools.provision(function);
         }
     }
 
     /** Records the end of the build on its version; the cache is dropped so that the next read sees it. */
-    private void startBuild(Function function, RuntimeEntry runtime) {
-        builds.of(function, runtime.toolchain()).thenAccept(outcome -> {
+    private void startBuild(Function function) {
+        builds.of(function).thenAccept(outcome -> {
             FunctionStatus status = outcome instanceof BuildOutcome.Built ? FunctionStatus.ACTIVE : FunctionStatus.FAILED;
             try {
                 if (store.finishBuild(function.id(), function.version(), status, BuildLogs.of(outcome))) {

@@ -119,7 +119,11 @@ public final class Nimbus implements AutoCloseable {
                 config.bool(Setting.FORK_TEMPLATES) ? config.integer(Setting.FORK_AFTER_INIT_MS) : -1);
         NimbusMetrics metrics = new NimbusMetrics();
         CodeDirectory code = new CodeDirectory(functionStore, dataDir);
-        InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, code,
+        Builder builder = Builder.create(dataDir, toolchains, BuildSettings.defaults()
+                .withConcurrency(config.integer(Setting.BUILDS_CONCURRENCY))
+                .withTimeout(config.seconds(Setting.BUILDS_TIMEOUT_SEC)));
+        Builds builds = new Builds(builder, code, catalogue);
+        InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, code, builds,
                 poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS), metrics);
         closeInReverse.push(factory);
         factory.keepStemCells(config.integers(Setting.STEM_CELLS_MEMORY_MB), config.integer(Setting.STEM_CELLS_TARGET));
@@ -131,10 +135,7 @@ public final class Nimbus implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         WasmEngine wasm = new WasmEngine();
         closeInReverse.push(wasm);
-        Builder builder = Builder.create(dataDir, toolchains, BuildSettings.defaults()
-                .withConcurrency(config.integer(Setting.BUILDS_CONCURRENCY))
-                .withTimeout(config.seconds(Setting.BUILDS_TIMEOUT_SEC)));
-        FunctionService functions = new FunctionService(functionStore, catalogue, pools, new Builds(builder, code),
+        FunctionService functions = new FunctionService(functionStore, catalogue, pools, builds,
                 new WasmModules(wasm), clock, config.millis(Setting.FUNCTION_CACHE_TTL_MS));
         functions.resumeBuilds();
         InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
