@@ -11,7 +11,10 @@ import io.nimbus.runtime.RuntimeEntry;
 import io.nimbus.build.Artifact;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import io.nimbus.runtime.java.JavaWorkerImage;
+import io.nimbus.sandbox.SandboxLimits;
+
+import java.util.List;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +30,15 @@ public final class Builds implements BuiltWorkers {
     private final Builder builder;
     private final CodeDirectory code;
     private final RuntimeCatalogue runtimes;
+    private final CompletableFuture<JavaWorkerImage> javaImage;
     private final Map<String, CompletableFuture<BuildOutcome>> byVersion = new ConcurrentHashMap<>();
 
-    public Builds(Builder builder, CodeDirectory code, RuntimeCatalogue runtimes) {
+    /**
+     * @param javaImage the java25 worker image, being prepared in the background
+     */
+    public Builds(Builder builder, CodeDirectory code, RuntimeCatalogue runtimes,
+                  CompletableFuture<JavaWorkerImage> javaImage) {
+        this.javaImage = javaImage;
         this.builder = builder;
         this.code = code;
         this.runtimes = runtimes;
@@ -43,16 +52,27 @@ public final class Builds implements BuiltWorkers {
     }
 
     /**
-     * The worker binary of a version built as a worker; null for any other. Asked when an
-     * instance starts, after the invoker waited for the build, so the outcome is there.
+     * How to start a version built as a worker: a Go binary as its own executable, or the
+     * JVM with the SDK's worker and the built classes as the code directory; null for any
+     * other version. Asked when an instance starts, after the invoker waited for the build, so
+     * the outcome is there; a Java start may wait for the worker image, made once at start-up.
      */
     @Override
-    public Path executable(Function function) {
-        if (runtimes.find(function.runtime()).filter(RuntimeEntry::built).isEmpty()) {
+    public BuiltWorker launch(Function function, SandboxLimits limits) {
+        if (runtimes.find(function.runtime()).filter(RuntimeEntry::built).isEmpty()
+                || !(of(function).join() instanceof BuildOutcome.Built built)) {
             return null;
         }
-        return of(function).join() instanceof BuildOutcome.Built built && built.artifact().mode() == Artifact.Mode.WORKER
-                ? built.artifact().entryFile() : null;
+        Artifact artifact = built.artifact();
+        return switch (artifact.mode()) {
+            case WORKER -> new BuiltWorker(null, List.of(), artifact.entryFile(), null);
+            case JAVA -> {
+                JavaWorkerImage image = javaImage.join();
+                yield new BuiltWorker(image.java(), image.workerOptions(function.memoryMb(), limits.cpus()),
+                        image.workerJar(), artifact.dir());
+            }
+            case PLAIN, WASM_ABI, WASI -> null;
+        };
     }
 
     /** Forgets the builds of the function's versions below {@code lowestVersion}: replaced or deleted. */

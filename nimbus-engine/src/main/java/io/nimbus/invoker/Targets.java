@@ -60,7 +60,7 @@ final class Targets {
         }
         Artifact artifact = built.artifact();
         return switch (artifact.mode()) {
-            case WORKER -> new Target.Pooled();
+            case WORKER, JAVA -> new Target.Pooled();
             case PLAIN -> new Target.Plain(artifact);
             case WASM_ABI, WASI -> inProcess(function, () -> read(artifact));
         };

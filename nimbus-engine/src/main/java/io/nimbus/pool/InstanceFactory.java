@@ -96,13 +96,11 @@ public final class InstanceFactory implements AutoCloseable {
      */
     Started start(Function function) {
         long began = System.nanoTime();
-        Path built = builtWorkers.executable(function);
+        BuiltWorkers.BuiltWorker built = builtWorkers.launch(function, sandboxes.limitsFor(function));
         StemCell cell = stemCells == null || built != null ? null
                 : stemCells.take(CellKind.of(function, sandboxes.forFunction(function).name()));
         Started started = cell != null ? fromCell(function, cell)
-                : built != null ? fromNothing(function, null, built)
-                : fromNothing(function, runtimes.require(function.runtime()).interpreter(),
-                        bootstrap(runtimes.require(function.runtime())));
+                : fromNothing(function, built != null ? built : interpreted(runtimes.require(function.runtime())));
         if (started.instance() != null) {
             booted(started.instance(), function.runtime(), cell != null, began);
         }
@@ -189,18 +187,23 @@ public final class InstanceFactory implements AutoCloseable {
         }
     }
 
-    /** A new worker: the interpreter running its bootstrap, or (no interpreter) a compiled worker. */
-    private Started fromNothing(Function function, Path interpreter, Path bootstrap) {
+    private BuiltWorkers.BuiltWorker interpreted(Runtime runtime) {
+        return new BuiltWorkers.BuiltWorker(runtime.interpreter(), List.of(), bootstrap(runtime), null);
+    }
+
+    /** A new worker: an interpreter running its bootstrap, or a built worker. */
+    private Started fromNothing(Function function, BuiltWorkers.BuiltWorker launch) {
         starting.acquireUninterruptibly();
         try {
             String instanceId = UUID.randomUUID().toString();
             Path strayOutput = instanceDir.resolve(instanceId + ".out");
             SandboxedWorker worker;
             try {
-                Path codeDir = code.codeDir(function);
+                Path codeDir = launch.codeDir() != null ? launch.codeDir() : code.codeDir(function);
                 Files.createFile(strayOutput);
-                worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, interpreter,
-                        bootstrap, codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function), strayOutput));
+                worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, launch.interpreter(),
+                        launch.options(), launch.bootstrap(), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function),
+                        strayOutput));
             } catch (IOException | UncheckedIOException e) {
                 return new Started(null, new ExecResult.WorkerDied("could not start a worker: " + e.getMessage(), ""));
             }

@@ -75,6 +75,7 @@ public final class RuntimeCatalogue {
         SourceLayout layout = switch (toolchain.id()) {
             case Toolchains.GO -> new SourceLayout(HandlerRule.GO_FUNCTION, ".go", "main.go");
             case Toolchains.RUST_WASM -> new SourceLayout(HandlerRule.NONE, ".rs", "lib.rs");
+            case Toolchains.JAVA -> new SourceLayout(HandlerRule.JAVA_CLASS, ".java", null);
             default -> new SourceLayout(HandlerRule.NONE, ".c", "main.c");
         };
         if (toolchain.id().equals(Toolchains.GO) && toolchain.version() != null) {

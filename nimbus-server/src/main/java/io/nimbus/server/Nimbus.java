@@ -11,6 +11,7 @@ import io.nimbus.functions.CodeDirectory;
 import io.nimbus.functions.WasmModules;
 import io.nimbus.runtime.PlainProgram;
 import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.runtime.java.JavaWorkerImage;
 import io.nimbus.sandbox.NamespaceJobs;
 import io.nimbus.wasm.WasmEngine;
 import io.nimbus.functions.FunctionService;
@@ -46,6 +47,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -122,7 +124,7 @@ public final class Nimbus implements AutoCloseable {
         Builder builder = Builder.create(dataDir, toolchains, BuildSettings.defaults()
                 .withConcurrency(config.integer(Setting.BUILDS_CONCURRENCY))
                 .withTimeout(config.seconds(Setting.BUILDS_TIMEOUT_SEC)));
-        Builds builds = new Builds(builder, code, catalogue);
+        Builds builds = new Builds(builder, code, catalogue, javaWorkerImage(dataDir));
         InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, code, builds,
                 poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS), metrics);
         closeInReverse.push(factory);
@@ -162,6 +164,26 @@ public final class Nimbus implements AutoCloseable {
                 embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
         closeInReverse.push(api);
         accepting = true;
+    }
+
+    /**
+     * The java25 worker image (jar and AOT cache), made in the background: a training run
+     * takes seconds the first time, and only the first Java instance needs to wait for it.
+     */
+    private static CompletableFuture<JavaWorkerImage> javaWorkerImage(Path dataDir) {
+        CompletableFuture<JavaWorkerImage> image = new CompletableFuture<>();
+        Thread.ofVirtual().name("java-worker-image").start(() -> {
+            try {
+                image.complete(JavaWorkerImage.prepare(Path.of(System.getProperty("java.home")),
+                        JavaWorkerImage.sdkOnClassPath(), dataDir.resolve("runtimes").resolve("java25")));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("the java25 worker image could not be made; Java functions cannot start", e);
+                image.completeExceptionally(e);
+            } catch (InterruptedException e) {
+                image.completeExceptionally(e);
+            }
+        });
+        return image;
     }
 
     /** An explicit budget in MB when one is set, otherwise a share of the host's memory. */
