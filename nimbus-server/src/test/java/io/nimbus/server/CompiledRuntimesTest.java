@@ -183,4 +183,26 @@ class CompiledRuntimesTest {
         assertThat(python.status()).isEqualTo(400);
         assertThat(python.error().path("message").asText()).contains("module.function");
     }
+
+    @Test
+    void aJavaHandlerMustBeAClassNameAndIsRequired() {
+        assumeTrue(available(api, "java25"), "no JDK that can compile");
+
+        Reply malformed = create(api, "java-bad-handler", "java25", "com..Hello", "class Hello {}", Map.of());
+        Reply missing = create(api, "java-no-handler", "java", null, "class Hello {}", Map.of());
+
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.error().path("message").asText()).contains("binary name");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.error().path("field").asText()).isEqualTo("handler");
+    }
+
+    @Test
+    void anUnknownRuntimeIsRefusedListingTheKnownOnes() {
+        Reply reply = create(api, "cobol-fn", "cobol", null, "x", Map.of());
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.error().path("field").asText()).isEqualTo("runtime");
+        assertThat(reply.error().path("message").asText()).contains("wasm", "rust-wasm", "java25");
+    }
 }
