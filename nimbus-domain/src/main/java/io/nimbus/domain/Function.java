@@ -13,6 +13,8 @@ import java.util.Map;
  * @param maxInstances concurrency cap: the most instances (and so in-flight invocations) at once
  * @param sandbox      how its instances are confined
  * @param pool         how its instances are pooled
+ * @param buildLog     for a compiled runtime, what its build said (diagnostics when {@code status}
+ *                     is failed); null before a build ends and for runtimes that are not built
  */
 public record Function(
         String id,
@@ -31,7 +33,8 @@ public record Function(
         Instant createdAt,
         Instant updatedAt,
         SandboxSpec sandbox,
-        PoolSpec pool) {
+        PoolSpec pool,
+        String buildLog) {
 
     public Function {
         envVars = Map.copyOf(envVars);
@@ -40,12 +43,27 @@ public record Function(
         pool = pool == null ? PoolSpec.DEFAULT : pool;
     }
 
+    /** A function with no build log (yet). */
+    public Function(String id, String name, String description, String runtime, String handler, int memoryMb,
+                    int timeoutSec, int maxInstances, Map<String, String> envVars, List<String> tags,
+                    FunctionStatus status, int version, String codeHash, Instant createdAt, Instant updatedAt,
+                    SandboxSpec sandbox, PoolSpec pool) {
+        this(id, name, description, runtime, handler, memoryMb, timeoutSec, maxInstances, envVars, tags, status,
+                version, codeHash, createdAt, updatedAt, sandbox, pool, null);
+    }
+
     /** A function confined and pooled the default way. */
     public Function(String id, String name, String description, String runtime, String handler, int memoryMb,
                     int timeoutSec, int maxInstances, Map<String, String> envVars, List<String> tags,
                     FunctionStatus status, int version, String codeHash, Instant createdAt, Instant updatedAt) {
         this(id, name, description, runtime, handler, memoryMb, timeoutSec, maxInstances, envVars, tags, status,
                 version, codeHash, createdAt, updatedAt, SandboxSpec.DEFAULT, PoolSpec.DEFAULT);
+    }
+
+    /** This version as its build left it. */
+    public Function built(FunctionStatus newStatus, String log) {
+        return new Function(id, name, description, runtime, handler, memoryMb, timeoutSec, maxInstances, envVars, tags,
+                newStatus, version, codeHash, createdAt, updatedAt, sandbox, pool, log);
     }
 
     /** The key that names one version of this function: instances are bound to one for life. */

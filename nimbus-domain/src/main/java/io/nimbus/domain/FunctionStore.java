@@ -33,4 +33,14 @@ public interface FunctionStore {
     boolean delete(String id);
 
     Optional<FunctionCode> findCode(String functionId, int version);
+
+    /**
+     * Records how the build of one version ended: its status and build log. Applies only while
+     * that version is the function's current one and still building, so that a late build of a
+     * replaced version never overwrites its successor. False when it did not apply.
+     */
+    boolean finishBuild(String functionId, int version, FunctionStatus status, String buildLog);
+
+    /** Every function whose current version is still building: builds a stopped server did not finish. */
+    java.util.List<Function> building();
 }

@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
  */
 public final class FunctionValidator {
     private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9-]{0,62}$");
-    private static final Pattern HANDLER =
-            Pattern.compile("^[A-Za-z_][A-Za-z0-9_-]*([./][A-Za-z_][A-Za-z0-9_-]*)*\\.[A-Za-z_$][A-Za-z0-9_$]*$");
     private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
     private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:=/-]{0,63}$");
     private static final String RESERVED_ENV_PREFIX = "NIMBUS_";
@@ -26,19 +24,18 @@ public final class FunctionValidator {
     /**
      * Validates a create request: name, runtime, handler and code are required.
      *
-     * @param inlineSourceExtension the file extension the runtime gives inline source ({@code .py}, {@code .js})
+     * @param layout the runtime's handler rule and name for inline source
      */
-    public FunctionDefinition validateCreate(FunctionRequest request, String inlineSourceExtension) {
+    public FunctionDefinition validateCreate(FunctionRequest request, SourceLayout layout) {
         requireName(request.name());
         require(request.runtime(), "runtime");
-        require(request.handler(), "handler");
-        requireHandler(request.handler());
-        FunctionCode code = requireCode(request, inlineSourceExtension);
+        String handler = layout.handlerRule().check(request.handler());
+        FunctionCode code = requireCode(request.withHandler(handler), layout);
         return new FunctionDefinition(
                 request.name(),
                 description(request.description(), ""),
                 request.runtime(),
-                request.handler(),
+                handler,
                 code,
                 memory(request.memoryMb(), Limits.DEFAULT_MEMORY_MB),
                 timeout(request.timeoutSec(), Limits.DEFAULT_TIMEOUT_SEC),
@@ -50,14 +47,13 @@ public final class FunctionValidator {
     }
 
     /** Validates an update: absent fields keep the current values; code is null when unchanged. */
-    public FunctionDefinition validateUpdate(Function current, FunctionRequest request, String inlineSourceExtension) {
+    public FunctionDefinition validateUpdate(Function current, FunctionRequest request, SourceLayout layout) {
         if (request.name() != null && !request.name().equals(current.name())) {
             throw DomainException.invalid("name", "a function cannot be renamed; create a new one instead");
         }
-        String handler = request.handler() == null ? current.handler() : request.handler();
-        requireHandler(handler);
+        String handler = layout.handlerRule().check(request.handler() == null ? current.handler() : request.handler());
         FunctionCode code = request.code() == null && request.files() == null
-                ? null : requireCode(request.withHandler(handler), inlineSourceExtension);
+                ? null : requireCode(request.withHandler(handler), layout);
         return new FunctionDefinition(
                 current.name(),
                 description(request.description(), current.description()),
@@ -106,24 +102,18 @@ public final class FunctionValidator {
         }
     }
 
-    private static void requireHandler(String handler) {
-        if (!HANDLER.matcher(handler).matches() || handler.contains("..")) {
-            throw DomainException.invalid("handler", "handler must be module.function, for example main.handler");
-        }
-    }
-
     private static void require(String value, String field) {
         if (value == null || value.isBlank()) {
             throw DomainException.invalid(field, field + " is required");
         }
     }
 
-    private static FunctionCode requireCode(FunctionRequest request, String inlineSourceExtension) {
+    private static FunctionCode requireCode(FunctionRequest request, SourceLayout layout) {
         if (request.code() != null && request.files() != null) {
             throw DomainException.invalid("code", "give either code (inline source) or files, not both");
         }
         if (request.code() != null) {
-            return inlineCode(request, inlineSourceExtension);
+            return inlineCode(request, layout);
         }
         if (request.files() != null) {
             return fileCode(request.files());
@@ -131,8 +121,11 @@ public final class FunctionValidator {
         throw DomainException.invalid("code", "code (inline source) or files is required");
     }
 
-    /** Inline source becomes one file named after the handler's module: {@code main.handler} gives {@code main.py}. */
-    private static FunctionCode inlineCode(FunctionRequest request, String extension) {
+    /**
+     * Inline source becomes one file, named as the runtime says: after the handler's module
+     * ({@code main.handler} gives {@code main.py}), its class, or a fixed name ({@code main.go}).
+     */
+    private static FunctionCode inlineCode(FunctionRequest request, SourceLayout layout) {
         byte[] source = request.code().getBytes(StandardCharsets.UTF_8);
         if (source.length > Limits.MAX_INLINE_SOURCE_BYTES) {
             throw DomainException.tooLarge("code", "inline source is " + source.length
@@ -141,8 +134,7 @@ public final class FunctionValidator {
         if (request.code().isBlank()) {
             throw DomainException.invalid("code", "code must not be empty");
         }
-        String module = request.handler().substring(0, request.handler().lastIndexOf('.'));
-        return new FunctionCode(Map.of(module.replace('.', '/') + extension, source));
+        return new FunctionCode(Map.of(layout.inlineFile(request.handler()), source));
     }
 
     private static FunctionCode fileCode(Map<String, String> files) {

@@ -32,7 +32,9 @@ public record Artifact(Path dir, String runtime, Mode mode, String entry, String
         /** A WebAssembly module with the handler ABI: exports memory, alloc(size) and handle(ptr, len). */
         WASM_ABI("wasm-abi"),
         /** A WASI command module: the event on stdin, the result on stdout. */
-        WASI("wasi");
+        WASI("wasi"),
+        /** A Java function's classes, {@code lib/function.jar}, loaded by the SDK's worker in a JVM. */
+        JAVA("java");
 
         private final String manifestName;
 

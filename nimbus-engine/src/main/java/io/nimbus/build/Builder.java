@@ -137,10 +137,11 @@ public final class Builder {
                 return new BuildOutcome.BuildFailed(e.getMessage());
             }
             Path product = output.resolve(plan.entry());
+            Files.createDirectories(product.getParent());
             JobResult result = jobs.run(job(plan, input, product));
             return switch (result) {
                 case JobResult.TimedOut ignored -> new BuildOutcome.TimedOut(settings.timeout());
-                case JobResult.Exited exited -> finish(toolchain, recipe, plan, exited, product, key);
+                case JobResult.Exited exited -> finish(toolchain, recipe, plan, exited, output, product, key);
             };
         } finally {
             ArtifactStore.deleteTree(staging);
@@ -148,27 +149,27 @@ public final class Builder {
     }
 
     private BuildOutcome finish(Toolchain toolchain, Recipe recipe, BuildPlan plan, JobResult.Exited exited,
-                                Path product, String key) throws IOException {
+                                Path output, Path product, String key) throws IOException {
+        String log = recipe.readableLog(exited.stderr());
         if (exited.outOfMemory()) {
-            return new BuildOutcome.BuildFailed("the build ran out of memory (" + settings.memoryMb() + " MB)\n" + exited.stderr());
+            return new BuildOutcome.BuildFailed("the build ran out of memory (" + settings.memoryMb() + " MB)\n" + log);
         }
         if (exited.status() != 0) {
-            return new BuildOutcome.BuildFailed(exited.stderr().isBlank()
-                    ? "the compiler exited with status " + exited.status() : exited.stderr());
+            return new BuildOutcome.BuildFailed(log.isBlank() ? "the compiler exited with status " + exited.status() : log);
         }
         if (exited.stdoutIncomplete()) {
             return new BuildOutcome.BuildFailed("the artifact is larger than " + MAX_ARTIFACT_BYTES + " bytes");
         }
         String unusable = recipe.check(plan, product);
         if (unusable != null) {
-            return new BuildOutcome.BuildFailed(unusable + "\n" + exited.stderr());
+            return new BuildOutcome.BuildFailed(unusable + "\n" + log);
         }
         if (plan.mode() == Artifact.Mode.WORKER || plan.mode() == Artifact.Mode.PLAIN) {
             product.toFile().setExecutable(true, false);
         }
-        Artifact staged = new Artifact(product.getParent(), toolchain.id(), plan.mode(), plan.entry(), toolchain.version());
+        Artifact staged = new Artifact(output, toolchain.id(), plan.mode(), plan.entry(), toolchain.version());
         staged.writeManifest();
-        return new BuildOutcome.Built(store.publish(staged, key), exited.stderr());
+        return new BuildOutcome.Built(store.publish(staged, key), log);
     }
 
     private SandboxJob job(BuildPlan plan, Path input, Path product) {
@@ -189,6 +190,7 @@ public final class Builder {
             case Toolchains.GO -> new GoRecipe(toolchain);
             case Toolchains.RUST_WASM -> new RustWasmRecipe();
             case Toolchains.C_WASM -> new CWasmRecipe();
+            case Toolchains.JAVA -> new JavaRecipe(Toolchains.JAVA_HOME);
             default -> throw new IllegalArgumentException("no recipe for " + toolchain.id());
         };
     }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** How one compiled runtime turns a function's files into an artifact. */
-sealed interface Recipe permits GoRecipe, RustWasmRecipe, CWasmRecipe {
+sealed interface Recipe permits GoRecipe, RustWasmRecipe, CWasmRecipe, JavaRecipe {
 
     /** The artifact's address in the store: the code hash, plus whatever else changes the product. */
     String artifactKey(BuildRequest request);
@@ -17,4 +17,9 @@ sealed interface Recipe permits GoRecipe, RustWasmRecipe, CWasmRecipe {
 
     /** Why the compiled product cannot be run as its plan says, or null when it can. */
     String check(BuildPlan plan, Path product) throws IOException;
+
+    /** The compiler's output as a user reads it in the build log; most compilers already write it so. */
+    default String readableLog(String log) {
+        return log;
+    }
 }

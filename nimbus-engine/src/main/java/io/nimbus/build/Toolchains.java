@@ -23,6 +23,9 @@ public final class Toolchains {
     public static final String GO = "go";
     public static final String RUST_WASM = "rust-wasm";
     public static final String C_WASM = "c-wasm";
+    public static final String JAVA = "java25";
+    /** The JDK that runs Nimbus compiles and runs Java functions. */
+    static final Path JAVA_HOME = Path.of(System.getProperty("java.home"));
 
     static final Path GO_COMMAND = Path.of("/usr/bin/go");
     static final Path RUSTC = Path.of("/usr/bin/rustc");
@@ -43,7 +46,7 @@ public final class Toolchains {
         CompletableFuture<Toolchain> go = CompletableFuture.supplyAsync(Toolchains::probeGo);
         CompletableFuture<Toolchain> rust = CompletableFuture.supplyAsync(Toolchains::probeRust);
         CompletableFuture<Toolchain> c = CompletableFuture.supplyAsync(Toolchains::probeClang);
-        return new Toolchains(List.of(go.join(), rust.join(), c.join()));
+        return new Toolchains(List.of(go.join(), rust.join(), c.join(), probeJava()));
     }
 
     public List<Toolchain> all() {
@@ -96,6 +99,18 @@ public final class Toolchains {
             missing.add("libclang-rt-" + major + "-dev-wasm32");
         }
         return new Toolchain(C_WASM, Set.of("c"), "C (clang)", match.group(1), missing);
+    }
+
+    /**
+     * The JDK running Nimbus, when it can compile (it has jdk.compiler, as a JDK has and a JRE
+     * has not) and lives under /usr, where the build and worker sandboxes see it.
+     */
+    private static Toolchain probeJava() {
+        boolean compiler = javax.tools.ToolProvider.getSystemJavaCompiler() != null;
+        boolean visible = JAVA_HOME.startsWith("/usr");
+        String version = Integer.toString(Runtime.version().feature());
+        List<String> missing = compiler && visible && version.equals("25") ? List.of() : List.of("temurin-25-jdk");
+        return new Toolchain(JAVA, Set.of("java"), "Java", compiler ? Runtime.version().toString() : null, missing);
     }
 
     /** rust-lld is a link to lld-NN when rustc is installed; the package is named after its target. */

@@ -10,9 +10,16 @@ import io.nimbus.domain.FunctionStatus;
 import io.nimbus.domain.FunctionStore;
 import io.nimbus.domain.FunctionValidator;
 import io.nimbus.domain.Ids;
+import io.nimbus.build.BuildOutcome;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.runtime.Runtime;
-import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.runtime.RuntimeEntry;
+import io.nimbus.wasm.InvalidWasmException;
+import io.nimbus.wasm.WasmFunction;
+import io.nimbus.wasm.WasmSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +27,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -27,14 +35,21 @@ import java.util.regex.Pattern;
  * The function-management use case. Lookups go through a cache that is refreshed from the
  * store after {@code cacheTtl}: within one node, changes made here are seen at once; other
  * nodes sharing the store see them within the TTL.
+ *
+ * <p>A version of a compiled runtime is stored {@code building} and its build started off the
+ * request path; when the build ends, that version (and only that one, if it is still current)
+ * becomes {@code active} or {@code failed}, with the build's log.
  */
 public final class FunctionService {
+    private static final Logger LOG = LoggerFactory.getLogger(FunctionService.class);
     private static final Pattern UUID_SHAPE =
             Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     private final FunctionStore store;
-    private final RuntimeRegistry runtimes;
+    private final RuntimeCatalogue runtimes;
     private final InstancePools pools;
+    private final Builds builds;
+    private final WasmModules wasm;
     private final FunctionValidator validator = new FunctionValidator();
     private final Clock clock;
     private final long cacheTtlNanos;
@@ -43,10 +58,13 @@ public final class FunctionService {
     private record Cached(Function function, long loadedAtNanos) {
     }
 
-    public FunctionService(FunctionStore store, RuntimeRegistry runtimes, InstancePools pools, Clock clock, Duration cacheTtl) {
+    public FunctionService(FunctionStore store, RuntimeCatalogue runtimes, InstancePools pools, Builds builds,
+                           WasmModules wasm, Clock clock, Duration cacheTtl) {
         this.store = store;
         this.runtimes = runtimes;
         this.pools = pools;
+        this.builds = builds;
+        this.wasm = wasm;
         this.clock = clock;
         this.cacheTtlNanos = cacheTtl.toNanos();
     }
@@ -55,18 +73,18 @@ public final class FunctionService {
         if (request.runtime() == null || request.runtime().isBlank()) {
             throw DomainException.invalid("runtime", "runtime is required");
         }
-        Runtime runtime = runtimes.require(request.runtime());
-        FunctionDefinition definition = validator.validateCreate(request, runtime.inlineSourceExtension());
-        requireModule(runtime, definition.code(), definition.handler());
+        RuntimeEntry runtime = runtimes.require(request.runtime());
+        FunctionDefinition definition = validator.validateCreate(request, runtime.layout());
+        requireRunnable(runtime, definition.code(), definition);
         pools.sandboxes().require(definition.sandbox().isolation());
         Instant now = now();
         Function function = new Function(Ids.timeOrdered(), definition.name(), definition.description(),
                 runtime.id(), definition.handler(), definition.memoryMb(), definition.timeoutSec(),
-                definition.maxInstances(), definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, 1,
+                definition.maxInstances(), definition.envVars(), definition.tags(), initialStatus(runtime), 1,
                 definition.code().hash(), now, now, definition.sandbox(), definition.pool());
         store.create(function, definition.code());
         remember(function);
-        pools.provision(function);
+        startOrProvision(function, runtime);
         return function;
     }
 
@@ -77,22 +95,24 @@ public final class FunctionService {
     public Function update(String ref, FunctionRequest request) {
         Function current = require(ref);
         String runtimeName = request.runtime() == null ? current.runtime() : request.runtime();
-        Runtime runtime = runtimes.require(runtimeName);
-        FunctionDefinition definition = validator.validateUpdate(current, request, runtime.inlineSourceExtension());
+        RuntimeEntry runtime = runtimes.require(runtimeName);
+        FunctionDefinition definition = validator.validateUpdate(current, request, runtime.layout());
         FunctionCode code = definition.code() != null ? definition.code()
                 : store.findCode(current.id(), current.version())
                         .orElseThrow(() -> DomainException.notFound("code of function", current.versionKey()));
-        requireModule(runtime, code, definition.handler());
+        requireRunnable(runtime, code, definition);
         pools.sandboxes().require(definition.sandbox().isolation());
         Function next = new Function(current.id(), current.name(), definition.description(), runtime.id(),
                 definition.handler(), definition.memoryMb(), definition.timeoutSec(), definition.maxInstances(),
-                definition.envVars(), definition.tags(), FunctionStatus.ACTIVE, current.version() + 1, code.hash(),
+                definition.envVars(), definition.tags(), initialStatus(runtime), current.version() + 1, code.hash(),
                 current.createdAt(), now(), definition.sandbox(), definition.pool());
         store.update(next, code);
         forget(current);
         remember(next);
         pools.retireBelow(next.id(), next.version());
-        pools.provision(next);
+        builds.forgetBelow(next.id(), next.version());
+        wasm.forgetBelow(next.id(), next.version());
+        startOrProvision(next, runtime);
         return next;
     }
 
@@ -104,6 +124,40 @@ public final class FunctionService {
         }
         forget(function);
         pools.retireBelow(function.id(), Integer.MAX_VALUE);
+        builds.forgetBelow(function.id(), Integer.MAX_VALUE);
+        wasm.forgetBelow(function.id(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Starts again the builds a stopped server left unfinished. Each completes quickly when
+     * the artifact was stored before the stop (the store is content-addressed), and otherwise
+     * compiles as it would have.
+     */
+    public void resumeBuilds() {
+        for (Function function : store.building()) {
+            if (runtimes.find(function.runtime()).filter(RuntimeEntry::built).isPresent()) {
+                startBuild(function);
+            }
+        }
+    }
+
+    /** The build of this version of a compiled runtime: under way, or ended. */
+    public CompletableFuture<BuildOutcome> build(Function function) {
+        return builds.of(function);
+    }
+
+    /** The files of one version. */
+    public FunctionCode code(Function function) {
+        return store.findCode(function.id(), function.version())
+                .orElseThrow(() -> DomainException.notFound("code of function", function.versionKey()));
+    }
+
+    public WasmModules wasmModules() {
+        return wasm;
+    }
+
+    public RuntimeCatalogue runtimes() {
+        return runtimes;
     }
 
     /** The function named by id or name, or 404. */
@@ -133,6 +187,53 @@ public final class FunctionService {
 
     public List<Function> list(FunctionQuery query) {
         return store.list(query);
+    }
+
+    private static FunctionStatus initialStatus(RuntimeEntry runtime) {
+        return runtime.built() ? FunctionStatus.BUILDING : FunctionStatus.ACTIVE;
+    }
+
+    private void startOrProvision(Function function, RuntimeEntry runtime) {
+        if (runtime.built()) {
+            startBuild(function);
+        } else {
+            pools.provision(function);
+        }
+    }
+
+    /** Records the end of the build on its version; the cache is dropped so that the next read sees it. */
+    private void startBuild(Function function) {
+        builds.of(function).thenAccept(outcome -> {
+            FunctionStatus status = outcome instanceof BuildOutcome.Built ? FunctionStatus.ACTIVE : FunctionStatus.FAILED;
+            try {
+                if (store.finishBuild(function.id(), function.version(), status, BuildLogs.of(outcome))) {
+                    forget(function);
+                    if (status == FunctionStatus.ACTIVE) {
+                        pools.provision(function.built(status, BuildLogs.of(outcome)));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("could not record the end of the build of {}", function.versionKey(), e);
+            }
+        });
+    }
+
+    /** Bad code is refused at deploy when it can be seen without building: a missing module, an invalid wasm module. */
+    private void requireRunnable(RuntimeEntry runtime, FunctionCode code, FunctionDefinition definition) {
+        switch (runtime.kind()) {
+            case INTERPRETED -> requireModule(runtimes.interpreter(runtime.id()).orElseThrow(), code, definition.handler());
+            case WASM -> requireValidModule(code, definition);
+            case COMPILED -> { }
+        }
+    }
+
+    private void requireValidModule(FunctionCode code, FunctionDefinition definition) {
+        try {
+            wasm.engine().compile(WasmSource.moduleOf(code.files()),
+                    new WasmFunction(definition.name(), definition.envVars(), definition.memoryMb()));
+        } catch (InvalidWasmException e) {
+            throw DomainException.invalid("code", e.getMessage());
+        }
     }
 
     private void requireModule(Runtime runtime, FunctionCode code, String handler) {

@@ -1,5 +1,6 @@
 /**
  * Managing functions: create, update (a new version), delete, look up by id or name with a
- * short-lived cache, and the code directories workers load functions from.
+ * short-lived cache; the code directories workers load functions from; and what each version
+ * of a compiled or WebAssembly runtime runs: its build, its in-process module.
  */
 package io.nimbus.functions;

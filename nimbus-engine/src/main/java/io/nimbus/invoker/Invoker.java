@@ -13,17 +13,24 @@ import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.pool.Acquisition;
 import io.nimbus.pool.ExecResult;
 import io.nimbus.pool.InstancePools;
+import io.nimbus.build.Artifact;
+import io.nimbus.functions.WasmModules;
+import io.nimbus.protocol.JsonPayload;
+import io.nimbus.runtime.PlainProgram;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Semaphore;
 
 /**
  * Runs invocations: resolves the function, takes an instance from its version's pool, runs
  * the event on it under the function's timeout, hands the instance back and records the
- * outcome.
+ * outcome. WebAssembly runs in this process instead of on an instance, and a Go program with
+ * its own main once per invocation; a version still building is waited for first.
  */
 public final class Invoker {
     /** A version replaced while a call was resolving it is resolved again, a few times at most. */
@@ -31,14 +38,18 @@ public final class Invoker {
 
     private final FunctionService functions;
     private final InstancePools pools;
+    private final Targets targets;
+    private final PlainProgram plainPrograms;
     private final InvocationRecorder recorder;
     private final NimbusMetrics metrics;
     private final Clock clock;
 
-    public Invoker(FunctionService functions, InstancePools pools, InvocationRecorder recorder, NimbusMetrics metrics,
-                   Clock clock) {
+    public Invoker(FunctionService functions, InstancePools pools, PlainProgram plainPrograms, InvocationRecorder recorder,
+                   NimbusMetrics metrics, Clock clock) {
         this.functions = functions;
         this.pools = pools;
+        this.targets = new Targets(functions);
+        this.plainPrograms = plainPrograms;
         this.recorder = recorder;
         this.metrics = metrics;
         this.clock = clock;
@@ -85,6 +96,20 @@ public final class Invoker {
         Function function = resolved;
         for (int attempt = 0; attempt < RESOLVE_ATTEMPTS; attempt++) {
             long started = System.nanoTime();
+            switch (targets.of(function)) {
+                case Target.Pooled ignored -> { }
+                case Target.InProcess wasm -> {
+                    return inProcess(invocationId, function, wasm.module(), event, waitWhenBusy);
+                }
+                case Target.Plain plain -> {
+                    return new InvokeOutcome(invocationId, function, plain(function, plain.artifact(), event), true,
+                            System.nanoTime() - started, 0, 0, null);
+                }
+                case Target.Settled settled -> {
+                    return new InvokeOutcome(invocationId, function, settled.result(), false,
+                            System.nanoTime() - started, 0, 0, null);
+                }
+            }
             Acquisition acquisition = pools.acquire(function);
             switch (acquisition) {
                 case Acquisition.Acquired acquired -> {
@@ -115,6 +140,73 @@ public final class Invoker {
         return new InvokeOutcome(invocationId, function,
                 new ExecResult.WorkerDied("the function changed repeatedly while the invocation started", ""),
                 false, 0, 0, 0, null);
+    }
+
+    /**
+     * A WebAssembly invocation: capped at max_instances at once like a pool, and counted in
+     * the memory budget for its memory_mb (its linear memory lives on this JVM's heap), evicting idle
+     * instances when the budget is full, as a new instance would.
+     */
+    private InvokeOutcome inProcess(String invocationId, Function function, WasmModules.Found found, byte[] event,
+                                    boolean waitWhenBusy) throws InterruptedException {
+        long started = System.nanoTime();
+        Semaphore slots = found.loaded().slots();
+        if (waitWhenBusy) {
+            slots.acquire();
+        } else if (!slots.tryAcquire()) {
+            return InvokeOutcome.throttled(invocationId, function, 1,
+                    "function '" + function.name() + "' is at its max_instances (" + function.maxInstances() + ")");
+        }
+        try {
+            if (!pools.reserve(function.memoryMb(), null)) {
+                return InvokeOutcome.throttled(invocationId, function, 1, "the server's memory budget is full");
+            }
+            try {
+                ExecResult result = requireJson(found.loaded().module().invoke(event,
+                        Duration.ofSeconds(function.timeoutSec())));
+                return new InvokeOutcome(invocationId, function, result, found.compiledNow(),
+                        System.nanoTime() - started, 0, 0, null);
+            } finally {
+                pools.release(function.memoryMb());
+            }
+        } finally {
+            slots.release();
+        }
+    }
+
+    /** What every runtime promises: a result is one JSON value, within the response limit. */
+    private static ExecResult requireJson(ExecResult result) {
+        if (!(result instanceof ExecResult.Completed done)) {
+            return result;
+        }
+        if (done.output().length > Limits.MAX_PAYLOAD_BYTES) {
+            return new ExecResult.ResponseTooLarge(done.output().length, done.logs());
+        }
+        if (!JsonPayload.isSingleValue(done.output())) {
+            return new ExecResult.HandlerFailed("InvalidOutput", "the function's result is not valid UTF-8 JSON", null,
+                    done.logs());
+        }
+        return result;
+    }
+
+    private ExecResult plain(Function function, Artifact artifact, byte[] event) {
+        try {
+            return switch (plainPrograms.invoke(artifact, event, function.envVars(), pools.sandboxes().limitsFor(function),
+                    Duration.ofSeconds(function.timeoutSec()))) {
+                case PlainProgram.Outcome.Success success -> new ExecResult.Completed(success.result(), success.logs());
+                case PlainProgram.Outcome.TimedOut timedOut ->
+                        new ExecResult.TimedOut(function.timeoutSec() * 1000L, timedOut.logs());
+                case PlainProgram.Outcome.Failed failed -> switch (failed.errorType()) {
+                    case "OutOfMemory" -> new ExecResult.OutOfMemory(function.memoryMb(), failed.logs());
+                    case "ResponseTooLarge" -> new ExecResult.ResponseTooLarge(PlainProgram.MAX_RESULT_BYTES, failed.logs());
+                    case "InvalidResult" -> new ExecResult.HandlerFailed("InvalidOutput", failed.message(), null,
+                            failed.logs());
+                    default -> new ExecResult.HandlerFailed(failed.errorType(), failed.message(), null, failed.logs());
+                };
+            };
+        } catch (IOException e) {
+            return new ExecResult.WorkerDied("could not start the program: " + e.getMessage(), "");
+        }
     }
 
     private void measure(InvokeOutcome outcome) {

@@ -51,6 +51,7 @@ public final class InstanceFactory implements AutoCloseable {
     private final RuntimeRegistry runtimes;
     private final SandboxBackends sandboxes;
     private final CodeLocator code;
+    private final BuiltWorkers builtWorkers;
     private final PoolSettings settings;
     private final ScheduledExecutorService timers;
     private final Path runtimeDir;
@@ -63,9 +64,10 @@ public final class InstanceFactory implements AutoCloseable {
     private final Semaphore starting;
     private final NimbusMetrics metrics;
 
-    public InstanceFactory(RuntimeRegistry runtimes, SandboxBackends sandboxes, CodeLocator code, PoolSettings settings,
-                           ScheduledExecutorService timers, Path dataDir, int maxConcurrentStarts, NimbusMetrics metrics)
-            throws IOException {
+    public InstanceFactory(RuntimeRegistry runtimes, SandboxBackends sandboxes, CodeLocator code,
+                           BuiltWorkers builtWorkers, PoolSettings settings, ScheduledExecutorService timers,
+                           Path dataDir, int maxConcurrentStarts, NimbusMetrics metrics) throws IOException {
+        this.builtWorkers = builtWorkers;
         this.starting = new Semaphore(maxConcurrentStarts);
         this.metrics = metrics;
         this.runtimes = runtimes;
@@ -94,25 +96,27 @@ public final class InstanceFactory implements AutoCloseable {
      */
     Started start(Function function) {
         long began = System.nanoTime();
-        Runtime runtime = runtimes.require(function.runtime());
-        StemCell cell = stemCells == null ? null
+        BuiltWorkers.BuiltWorker built = builtWorkers.launch(function, sandboxes.limitsFor(function));
+        StemCell cell = stemCells == null || built != null ? null
                 : stemCells.take(CellKind.of(function, sandboxes.forFunction(function).name()));
-        Started started = cell != null ? fromCell(function, cell) : fromNothing(function, runtime);
+        Started started = cell != null ? fromCell(function, cell)
+                : fromNothing(function, built != null ? built : interpreted(runtimes.require(function.runtime())));
         if (started.instance() != null) {
-            booted(started.instance(), runtime, cell != null, began);
+            booted(started.instance(), function.runtime(), cell != null, began);
         }
         return started;
     }
 
-    private void booted(Instance instance, Runtime runtime, boolean prepared, long began) {
+    private void booted(Instance instance, String runtime, boolean prepared, long began) {
         long nanos = System.nanoTime() - began;
         instance.startedIn(nanos);
-        metrics.instanceBoot(runtime.id(), prepared, nanos / 1e6);
+        metrics.instanceBoot(runtime, prepared, nanos / 1e6);
     }
 
     /** Whether instances of the function can be forked from a template of it. */
     boolean canFork(Function function) {
-        return runtimes.require(function.runtime()).forks() && sandboxes.forFunction(function).canFork();
+        return runtimes.find(function.runtime()).map(Runtime::forks).orElse(false)
+                && sandboxes.forFunction(function).canFork();
     }
 
     /**
@@ -166,7 +170,7 @@ public final class InstanceFactory implements AutoCloseable {
             Instance instance = new Instance(forked.token(), function, forked.worker(), forked.strayOutput(), timers,
                     () -> { });
             instance.adopted();
-            booted(instance, runtimes.require(function.runtime()), true, began);
+            booted(instance, function.runtime(), true, began);
             return new Started(instance, null);
         } catch (IOException | RuntimeException e) {
             return new Started(null, new ExecResult.WorkerDied("could not fork an instance: " + e.getMessage(), ""));
@@ -183,17 +187,23 @@ public final class InstanceFactory implements AutoCloseable {
         }
     }
 
-    private Started fromNothing(Function function, Runtime runtime) {
+    private BuiltWorkers.BuiltWorker interpreted(Runtime runtime) {
+        return new BuiltWorkers.BuiltWorker(runtime.interpreter(), List.of(), bootstrap(runtime), null);
+    }
+
+    /** A new worker: an interpreter running its bootstrap, or a built worker. */
+    private Started fromNothing(Function function, BuiltWorkers.BuiltWorker launch) {
         starting.acquireUninterruptibly();
         try {
             String instanceId = UUID.randomUUID().toString();
             Path strayOutput = instanceDir.resolve(instanceId + ".out");
             SandboxedWorker worker;
             try {
-                Path codeDir = code.codeDir(function);
+                Path codeDir = launch.codeDir() != null ? launch.codeDir() : code.codeDir(function);
                 Files.createFile(strayOutput);
-                worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, runtime.interpreter(),
-                        bootstrap(runtime), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function), strayOutput));
+                worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, launch.interpreter(),
+                        launch.options(), launch.bootstrap(), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function),
+                        strayOutput));
             } catch (IOException | UncheckedIOException e) {
                 return new Started(null, new ExecResult.WorkerDied("could not start a worker: " + e.getMessage(), ""));
             }

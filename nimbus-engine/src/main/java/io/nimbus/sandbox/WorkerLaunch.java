@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What to start, in host terms: the runtime's interpreter, its options and bootstrap, the
+ * What to start, in host terms: the runtime's interpreter, its options and bootstrap (or, with
+ * no interpreter, a bootstrap that is itself the executable: a compiled worker), the
  * function's code directory, the environment the worker starts with, its limits, and the
  * file its stdout and stderr append to (see the pool's StrayOutput). Each backend decides
  * where these appear inside its sandbox.
@@ -51,6 +52,9 @@ public record WorkerLaunch(String instanceId, Path interpreter, List<String> int
     /** The interpreter, its options and the bootstrap, for a worker that sees the bootstrap's directory at {@code runtimeDir}. */
     public List<String> command(String runtimeDir) {
         List<String> command = new ArrayList<>();
+        if (interpreter == null) {
+            return List.of(runtimeDir + "/" + bootstrap.getFileName());
+        }
         command.add(interpreter.toString());
         interpreterOptions.forEach(option -> command.add(option.replace(RUNTIME_DIR_VARIABLE, runtimeDir)));
         command.add(runtimeDir + "/" + bootstrap.getFileName());
@@ -59,9 +63,10 @@ public record WorkerLaunch(String instanceId, Path interpreter, List<String> int
 
     /**
      * The installation a sandbox must bind, read-only and in place, for an interpreter outside
-     * /usr (pyenv's, say): bin/.. . Null for one under /usr, which every sandbox binds anyway.
+     * /usr (pyenv's, say): bin/.. . Null for one under /usr, which every sandbox binds anyway,
+     * and for a compiled worker, which has none.
      */
     public Path interpreterHome() {
-        return interpreter.startsWith("/usr") ? null : interpreter.getParent().getParent();
+        return interpreter == null || interpreter.startsWith("/usr") ? null : interpreter.getParent().getParent();
     }
 }

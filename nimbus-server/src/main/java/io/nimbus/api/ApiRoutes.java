@@ -41,6 +41,7 @@ public final class ApiRoutes {
                 .get("/api/v1/functions/{ref}", functions::get)
                 .put("/api/v1/functions/{ref}", functions::update)
                 .delete("/api/v1/functions/{ref}", functions::delete)
+                .get("/api/v1/functions/{ref}/build", functions::build)
                 .post("/api/v1/functions/{ref}/invoke", invocations::invoke)
                 .post("/api/v1/functions/{ref}/async", invocations::invokeAsync)
                 .get("/api/v1/functions/{ref}/invocations", invocations::listForFunction)

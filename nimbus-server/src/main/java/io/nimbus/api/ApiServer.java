@@ -7,7 +7,7 @@ import io.nimbus.invoker.InvocationHistory;
 import io.nimbus.invoker.Invoker;
 import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.pool.InstancePools;
-import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.runtime.RuntimeCatalogue;
 
 import java.util.function.BooleanSupplier;
 
@@ -16,7 +16,7 @@ public final class ApiServer implements AutoCloseable {
     private final WebServer server;
 
     public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
-                        RuntimeRegistry runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
+                        RuntimeCatalogue runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
                         BooleanSupplier storeUp,
                         BooleanSupplier accepting) {
     }

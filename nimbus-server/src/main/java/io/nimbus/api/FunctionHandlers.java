@@ -7,8 +7,8 @@ import io.nimbus.domain.FunctionRequest;
 import io.nimbus.domain.FunctionStatus;
 import io.nimbus.domain.Limits;
 import io.nimbus.functions.FunctionService;
-import io.nimbus.runtime.Runtime;
-import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.runtime.RuntimeEntry;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -22,10 +22,10 @@ final class FunctionHandlers {
     private static final long MAX_FUNCTION_BODY = Limits.MAX_PACKAGE_BYTES * 4 / 3 + 1024 * 1024;
 
     private final FunctionService functions;
-    private final RuntimeRegistry runtimes;
+    private final RuntimeCatalogue runtimes;
     private final Views views;
 
-    FunctionHandlers(FunctionService functions, RuntimeRegistry runtimes, Views views) {
+    FunctionHandlers(FunctionService functions, RuntimeCatalogue runtimes, Views views) {
         this.functions = functions;
         this.runtimes = runtimes;
         this.views = views;
@@ -60,6 +60,17 @@ final class FunctionHandlers {
         Exchange.json(response, 200, views.function(functions.update(ref(request), body)));
     }
 
+    /** The build of the current version: its status and log (null while it runs, and for runtimes that are not built). */
+    void build(ServerRequest request, ServerResponse response) {
+        Function function = functions.require(ref(request));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("function_id", function.id());
+        body.put("version", function.version());
+        body.put("status", function.status().wireName());
+        body.put("build_log", function.buildLog());
+        Exchange.json(response, 200, body);
+    }
+
     void delete(ServerRequest request, ServerResponse response) {
         functions.delete(ref(request));
         response.status(204).send();
@@ -80,7 +91,7 @@ final class FunctionHandlers {
         if (runtime == null) {
             return null;
         }
-        return runtimes.find(runtime).map(Runtime::id).orElse(runtime);
+        return runtimes.find(runtime).map(RuntimeEntry::id).orElse(runtime);
     }
 
     private static FunctionStatus statusFilter(ServerRequest request) {

@@ -5,8 +5,8 @@ import io.helidon.webserver.http.ServerResponse;
 import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.pool.InstancePool;
 import io.nimbus.pool.InstancePools;
-import io.nimbus.runtime.Runtime;
-import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.runtime.RuntimeEntry;
 import io.nimbus.sandbox.SandboxBackends;
 
 import java.util.LinkedHashMap;
@@ -16,14 +16,14 @@ import java.util.function.BooleanSupplier;
 
 /** /health (details), /health/live and /health/ready; and /api/v1/runtimes. */
 final class HealthHandlers {
-    private final RuntimeRegistry runtimes;
+    private final RuntimeCatalogue runtimes;
     private final InstancePools pools;
     private final AsyncInvocations async;
     private final String storeKind;
     private final BooleanSupplier storeUp;
     private final BooleanSupplier accepting;
 
-    HealthHandlers(RuntimeRegistry runtimes, InstancePools pools, AsyncInvocations async, String storeKind,
+    HealthHandlers(RuntimeCatalogue runtimes, InstancePools pools, AsyncInvocations async, String storeKind,
                    BooleanSupplier storeUp, BooleanSupplier accepting) {
         this.runtimes = runtimes;
         this.pools = pools;
@@ -77,15 +77,17 @@ final class HealthHandlers {
         return sandbox;
     }
 
-    static Map<String, Object> runtime(Runtime runtime) {
+    static Map<String, Object> runtime(RuntimeEntry runtime) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", runtime.id());
         view.put("aliases", runtime.aliases().stream().sorted().toList());
         view.put("language", runtime.language());
         view.put("version", runtime.version());
         view.put("available", runtime.available());
+        view.put("kind", runtime.kind().wireName());
         if (!runtime.available()) {
-            view.put("install", "apt-get install -y " + runtime.missingPackage());
+            view.put("missing_packages", runtime.missingPackages());
+            view.put("install", "apt-get install -y " + String.join(" ", runtime.missingPackages()));
         }
         return view;
     }

@@ -4,8 +4,8 @@ import io.nimbus.domain.Function;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
 import io.nimbus.pool.PoolSettings;
-import io.nimbus.runtime.Runtime;
-import io.nimbus.runtime.RuntimeRegistry;
+import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.runtime.RuntimeEntry;
 import io.nimbus.sandbox.SandboxBackends;
 
 import java.time.Instant;
@@ -14,11 +14,11 @@ import java.util.Map;
 
 /** How functions, invocations and errors look on the wire. Field names are the seed model's. */
 final class Views {
-    private final RuntimeRegistry runtimes;
+    private final RuntimeCatalogue runtimes;
     private final SandboxBackends sandboxes;
     private final PoolSettings poolDefaults;
 
-    Views(RuntimeRegistry runtimes, SandboxBackends sandboxes, PoolSettings poolDefaults) {
+    Views(RuntimeCatalogue runtimes, SandboxBackends sandboxes, PoolSettings poolDefaults) {
         this.runtimes = runtimes;
         this.sandboxes = sandboxes;
         this.poolDefaults = poolDefaults;
@@ -30,7 +30,7 @@ final class Views {
         view.put("name", f.name());
         view.put("description", f.description());
         view.put("runtime", f.runtime());
-        view.put("runtime_version", runtimes.find(f.runtime()).map(Runtime::version).orElse(null));
+        view.put("runtime_version", runtimes.find(f.runtime()).map(RuntimeEntry::version).orElse(null));
         view.put("handler", f.handler());
         view.put("memory_mb", f.memoryMb());
         view.put("timeout_sec", f.timeoutSec());
@@ -48,6 +48,7 @@ final class Views {
         view.put("env_vars", f.envVars());
         view.put("tags", f.tags());
         view.put("status", f.status().wireName());
+        view.put("build_log", f.buildLog());
         view.put("version", f.version());
         view.put("code_hash", f.codeHash());
         view.put("created_at", time(f.createdAt()));

@@ -3,7 +3,17 @@ package io.nimbus.server;
 import io.nimbus.api.ApiServer;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionQuery;
+import io.nimbus.build.BuildSettings;
+import io.nimbus.build.Builder;
+import io.nimbus.build.Toolchains;
+import io.nimbus.functions.Builds;
 import io.nimbus.functions.CodeDirectory;
+import io.nimbus.functions.WasmModules;
+import io.nimbus.runtime.PlainProgram;
+import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.runtime.java.JavaWorkerImage;
+import io.nimbus.sandbox.NamespaceJobs;
+import io.nimbus.wasm.WasmEngine;
 import io.nimbus.functions.FunctionService;
 import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
@@ -37,6 +47,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -96,6 +107,11 @@ public final class Nimbus implements AutoCloseable {
         runtimes.all().forEach(r -> LOG.info("runtime {}: {}", r.id(),
                 r.available() ? r.language() + " " + r.version() + " at " + r.interpreter() : "unavailable"));
 
+        Toolchains toolchains = Toolchains.detect();
+        toolchains.all().forEach(t -> LOG.info("runtime {}: {}", t.id(),
+                t.available() ? t.language() + " " + t.version() : t.unavailableMessage()));
+        RuntimeCatalogue catalogue = new RuntimeCatalogue(runtimes, toolchains);
+
         ScheduledExecutorService timers = timers();
         closeInReverse.push(timers::shutdownNow);
         SandboxBackends sandboxes = sandboxes(dataDir);
@@ -104,7 +120,12 @@ public final class Nimbus implements AutoCloseable {
                 config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS),
                 config.bool(Setting.FORK_TEMPLATES) ? config.integer(Setting.FORK_AFTER_INIT_MS) : -1);
         NimbusMetrics metrics = new NimbusMetrics();
-        InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, new CodeDirectory(functionStore, dataDir),
+        CodeDirectory code = new CodeDirectory(functionStore, dataDir);
+        Builder builder = Builder.create(dataDir, toolchains, BuildSettings.defaults()
+                .withConcurrency(config.integer(Setting.BUILDS_CONCURRENCY))
+                .withTimeout(config.seconds(Setting.BUILDS_TIMEOUT_SEC)));
+        Builds builds = new Builds(builder, code, catalogue, javaWorkerImage(dataDir));
+        InstanceFactory factory = new InstanceFactory(runtimes, sandboxes, code, builds,
                 poolSettings, timers, dataDir, config.integer(Setting.MAX_CONCURRENT_STARTS), metrics);
         closeInReverse.push(factory);
         factory.keepStemCells(config.integers(Setting.STEM_CELLS_MEMORY_MB), config.integer(Setting.STEM_CELLS_TARGET));
@@ -114,11 +135,15 @@ public final class Nimbus implements AutoCloseable {
         closeInReverse.push(pools);
 
         Clock clock = Clock.systemUTC();
-        FunctionService functions = new FunctionService(functionStore, runtimes, pools, clock,
-                config.millis(Setting.FUNCTION_CACHE_TTL_MS));
+        WasmEngine wasm = new WasmEngine();
+        closeInReverse.push(wasm);
+        FunctionService functions = new FunctionService(functionStore, catalogue, pools, builds,
+                new WasmModules(wasm), clock, config.millis(Setting.FUNCTION_CACHE_TTL_MS));
+        functions.resumeBuilds();
         InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
         closeInReverse.push(recorder);
-        Invoker invoker = new Invoker(functions, pools, recorder, metrics, clock);
+        Invoker invoker = new Invoker(functions, pools, new PlainProgram(NamespaceJobs.create(dataDir)), recorder, metrics,
+                clock);
         async = new AsyncInvocations(queue, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
                 config.millis(Setting.ASYNC_POLL_MS));
         closeInReverse.push(() -> async.stop(config.seconds(Setting.SHUTDOWN_GRACE_SEC)));
@@ -135,10 +160,30 @@ public final class Nimbus implements AutoCloseable {
         metrics.schedulerGauges(async::depth, async::inFlight);
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
-                functions, invoker, async, new InvocationHistory(invocationStore, recorder), runtimes, pools, metrics,
+                functions, invoker, async, new InvocationHistory(invocationStore, recorder), catalogue, pools, metrics,
                 embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
         closeInReverse.push(api);
         accepting = true;
+    }
+
+    /**
+     * The java25 worker image (jar and AOT cache), made in the background: a training run
+     * takes seconds the first time, and only the first Java instance needs to wait for it.
+     */
+    private static CompletableFuture<JavaWorkerImage> javaWorkerImage(Path dataDir) {
+        CompletableFuture<JavaWorkerImage> image = new CompletableFuture<>();
+        Thread.ofVirtual().name("java-worker-image").start(() -> {
+            try {
+                image.complete(JavaWorkerImage.prepare(Path.of(System.getProperty("java.home")),
+                        JavaWorkerImage.sdkOnClassPath(), dataDir.resolve("runtimes").resolve("java25")));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("the java25 worker image could not be made; Java functions cannot start", e);
+                image.completeExceptionally(e);
+            } catch (InterruptedException e) {
+                image.completeExceptionally(e);
+            }
+        });
+        return image;
     }
 
     /** An explicit budget in MB when one is set, otherwise a share of the host's memory. */

@@ -590,12 +590,12 @@ class FunctionApiTest {
     }
 
     @Test
-    void runtimesListsPythonAndNodeWithTheirAliases() {
+    void runtimesListsPythonAndNodeWithTheirAliasesAmongTheOthers() {
         Reply reply = api.get("/api/v1/runtimes");
 
         assertThat(reply.status()).isEqualTo(200);
         Map<String, JsonNode> runtimes = runtimesById(reply.json().path("runtimes"));
-        assertThat(runtimes).containsOnlyKeys("python3.11", "nodejs20");
+        assertThat(runtimes).containsKeys("python3.11", "nodejs20", "wasm", "rust-wasm", "c-wasm");
         assertThat(names(runtimes.get("python3.11").path("aliases"))).contains("python");
         assertThat(names(runtimes.get("nodejs20").path("aliases"))).contains("node");
         assertThat(runtimes.get("python3.11").path("available").asBoolean()).isTrue();

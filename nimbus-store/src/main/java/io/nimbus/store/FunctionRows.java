@@ -14,16 +14,16 @@ final class FunctionRows {
     static final String COLUMNS = "id, name, description, runtime, handler, memory_mb, timeout_sec, max_instances,"
             + " env_vars, tags, status, version, code_hash, created_at, updated_at,"
             + " isolation, network, ephemeral_storage_mb, cpus,"
-            + " min_instances, queue_timeout_ms, idle_ttl_sec, max_age_sec, max_invocations";
+            + " min_instances, queue_timeout_ms, idle_ttl_sec, max_age_sec, max_invocations, build_log";
     static final String INSERT = "INSERT INTO functions (" + COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Everything an update may change: id, name and creation time never do. */
     static final String UPDATE = "UPDATE functions SET description = ?, runtime = ?, handler = ?, memory_mb = ?,"
             + " timeout_sec = ?, max_instances = ?, env_vars = ?, tags = ?, status = ?, version = ?, code_hash = ?,"
             + " updated_at = ?, isolation = ?, network = ?, ephemeral_storage_mb = ?, cpus = ?,"
-            + " min_instances = ?, queue_timeout_ms = ?, idle_ttl_sec = ?, max_age_sec = ?, max_invocations = ?"
-            + " WHERE id = ? AND version = ?";
+            + " min_instances = ?, queue_timeout_ms = ?, idle_ttl_sec = ?, max_age_sec = ?, max_invocations = ?,"
+            + " build_log = ? WHERE id = ? AND version = ?";
 
     private FunctionRows() {
     }
@@ -36,6 +36,7 @@ final class FunctionRows {
         EpochMillis.bind(statement, 15, function.updatedAt());
         bindSandbox(statement, 16, function.sandbox());
         bindPool(statement, 20, function.pool());
+        statement.setString(25, function.buildLog());
     }
 
     /** Binds {@link #UPDATE}: {@code function} replaces the row that is at the version before it. */
@@ -44,8 +45,9 @@ final class FunctionRows {
         EpochMillis.bind(statement, 12, function.updatedAt());
         bindSandbox(statement, 13, function.sandbox());
         bindPool(statement, 17, function.pool());
-        statement.setString(22, function.id());
-        statement.setInt(23, function.version() - 1);
+        statement.setString(22, function.buildLog());
+        statement.setString(23, function.id());
+        statement.setInt(24, function.version() - 1);
     }
 
     private static void bindPool(PreparedStatement statement, int first, PoolSpec pool) throws SQLException {
@@ -93,7 +95,8 @@ final class FunctionRows {
                 EpochMillis.read(row, "created_at"),
                 EpochMillis.read(row, "updated_at"),
                 readSandbox(row),
-                readPool(row));
+                readPool(row),
+                row.getString("build_log"));
     }
 
     private static PoolSpec readPool(ResultSet row) throws SQLException {

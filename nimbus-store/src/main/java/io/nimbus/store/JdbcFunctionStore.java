@@ -4,6 +4,7 @@ import io.nimbus.domain.DomainException;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionCode;
 import io.nimbus.domain.FunctionQuery;
+import io.nimbus.domain.FunctionStatus;
 import io.nimbus.domain.FunctionStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -104,6 +105,31 @@ public final class JdbcFunctionStore implements FunctionStore {
                             ? Optional.of(new FunctionCode(JsonText.readFiles(row.getString("code"))))
                             : Optional.empty();
                 }
+            }
+        });
+    }
+
+    @Override
+    public boolean finishBuild(String functionId, int version, FunctionStatus status, String buildLog) {
+        String sql = "UPDATE functions SET status = ?, build_log = ? WHERE id = ? AND version = ? AND status = ?";
+        return database.withConnection("finish build of function " + functionId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, status.wireName());
+                statement.setString(2, buildLog);
+                statement.setString(3, functionId);
+                statement.setInt(4, version);
+                statement.setString(5, FunctionStatus.BUILDING.wireName());
+                return statement.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<Function> building() {
+        return database.withConnection("find functions still building", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(SELECT + " WHERE status = ?")) {
+                statement.setString(1, FunctionStatus.BUILDING.wireName());
+                return readAll(statement);
             }
         });
     }

@@ -74,6 +74,22 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aFinishedBuildRecordsItsStatusAndLogOnlyOnTheVersionStillBuilding() {
+        Function v1 = create(function("hello", T0, "go1.19", FunctionStatus.BUILDING, CODE));
+        FunctionCode newCode = code("main.py", "changed");
+        Function v2 = nextVersion(v1, newCode, T0.plusSeconds(60));
+        functions.update(v2, newCode);
+        assertThat(functions.building()).containsExactly(v2);
+
+        assertThat(functions.finishBuild(v1.id(), 1, FunctionStatus.FAILED, "main.go:1: late")).isFalse();
+        assertThat(functions.finishBuild(v1.id(), 2, FunctionStatus.FAILED, "main.go:3: undefined: x")).isTrue();
+        assertThat(functions.finishBuild(v1.id(), 2, FunctionStatus.ACTIVE, "again")).isFalse();
+
+        assertThat(functions.findById(v1.id())).contains(v2.built(FunctionStatus.FAILED, "main.go:3: undefined: x"));
+        assertThat(functions.building()).isEmpty();
+    }
+
+    @Test
     void unknownFunctionIsNotFound() {
         assertThat(functions.findById("no-such-id")).isEmpty();
         assertThat(functions.findByName("no-such-name")).isEmpty();

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * path, a jar or (in a build tree) a classes directory, with fixed entry times and order,
  * so that the same SDK gives the same bytes and the AOT cache made for it stays valid.
  */
-final class WorkerJar {
+public final class WorkerJar {
     static final String MAIN_CLASS = "io.nimbus.sdk.internal.Worker";
     static final String OPENS = "java.base/java.io java.base/java.lang java.base/java.util";
     /** 2000-01-01T00:00:00Z: any fixed time; zip stores local time, so the bytes are per time zone. */
@@ -32,7 +32,7 @@ final class WorkerJar {
     private WorkerJar() {
     }
 
-    static byte[] from(Path sdk) throws IOException {
+    public static byte[] from(Path sdk) throws IOException {
         Map<String, byte[]> classes = Files.isDirectory(sdk) ? fromDirectory(sdk) : fromJar(sdk);
         if (classes.isEmpty()) {
             throw new IOException("no SDK classes under " + sdk);
