@@ -13,7 +13,7 @@ class ToolchainsTest {
     void everyCompiledRuntimeIsReportedWithItsVersionOrThePackagesItLacks() {
         List<Toolchain> found = BuildFixture.toolchains().all();
 
-        assertThat(found).extracting(Toolchain::id).containsExactly("go", "rust-wasm", "c-wasm");
+        assertThat(found).extracting(Toolchain::id).containsExactly("go", "rust-wasm", "c-wasm", "java25");
         assertThat(found).allSatisfy(toolchain -> {
             if (toolchain.available()) {
                 assertThat(toolchain.version()).matches("\\d+\\.\\d+(\\.\\d+)?");
