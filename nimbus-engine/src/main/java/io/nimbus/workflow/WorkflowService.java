@@ -1,6 +1,7 @@
 package io.nimbus.workflow;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nimbus.domain.DomainException;
@@ -27,7 +28,9 @@ import java.util.regex.Pattern;
 /** The workflow use cases: define, list, delete, start executions, read and cancel them. */
 public final class WorkflowService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkflowService.class);
-    private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern UUID_SHAPE = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     private final WorkflowStore workflows;
