@@ -2,6 +2,7 @@ package io.nimbus.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,11 +38,13 @@ public interface ExecutionStore {
     List<WorkflowExecution> claim(String owner, int max, Duration lease, Instant now);
 
     /**
-     * Extends every lease {@code owner} holds on a running execution.
+     * Extends the leases {@code owner} holds on the executions {@code ids}, those still running.
+     * Only the executions a node is driving are named, so that the lease of one whose run broke
+     * off runs out and another claim resumes it.
      *
-     * @return the ids of the executions it still holds and that are still running
+     * @return the ids among {@code ids} that it still holds and that are still running
      */
-    Set<String> renew(String owner, Instant until);
+    Set<String> renew(String owner, Collection<String> ids, Instant until);
 
     /** Clears every lease: for a node that owns its store alone, at start-up. */
     int releaseAllLeases();

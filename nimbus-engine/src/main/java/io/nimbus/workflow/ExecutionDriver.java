@@ -95,8 +95,8 @@ public final class ExecutionDriver implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                // the lease runs out and the execution is claimed again: a store that was briefly
-                // unreachable must not leave it stuck
+                // no longer renewed, the lease runs out and the execution is claimed again: a store
+                // that was briefly unreachable must not leave it stuck
                 LOG.error("workflow execution {} stopped on an error; it resumes when its lease expires",
                         execution.id(), e);
             } finally {
@@ -109,7 +109,7 @@ public final class ExecutionDriver implements AutoCloseable {
         while (running) {
             pause(RENEW_EVERY);
             try {
-                Set<String> held = store.renew(owner, clock.instant().plus(LEASE));
+                Set<String> held = store.renew(owner, Set.copyOf(runs.keySet()), clock.instant().plus(LEASE));
                 runs.keySet().stream().filter(id -> !held.contains(id)).forEach(this::stopRun);
             } catch (RuntimeException e) {
                 LOG.error("renewing workflow leases failed; retrying", e);

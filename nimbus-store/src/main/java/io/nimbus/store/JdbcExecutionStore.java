@@ -7,11 +7,11 @@ import io.nimbus.domain.StepRecord;
 import io.nimbus.domain.WorkflowExecution;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -165,25 +165,30 @@ public final class JdbcExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public Set<String> renew(String owner, Instant until) {
+    public Set<String> renew(String owner, Collection<String> ids, Instant until) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        List<String> asked = List.copyOf(ids);
+        String sql = "UPDATE workflow_executions SET lease_until = ? WHERE id = ? AND lease_owner = ?"
+                + " AND status = '" + RUNNING + "'";
         return database.inTransaction("renew execution leases", connection -> {
-            try (PreparedStatement update = connection.prepareStatement("UPDATE workflow_executions SET lease_until = ?"
-                    + " WHERE lease_owner = ? AND status = '" + RUNNING + "'")) {
-                EpochMillis.bind(update, 1, until);
-                update.setString(2, owner);
-                update.executeUpdate();
-            }
-            Set<String> held = new HashSet<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM workflow_executions"
-                    + " WHERE lease_owner = ? AND status = '" + RUNNING + "'")) {
-                select.setString(1, owner);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        held.add(rows.getString(1));
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (String id : asked) {
+                    EpochMillis.bind(statement, 1, until);
+                    statement.setString(2, id);
+                    statement.setString(3, owner);
+                    statement.addBatch();
+                }
+                int[] updated = statement.executeBatch();
+                Set<String> held = new HashSet<>();
+                for (int i = 0; i < asked.size(); i++) {
+                    if (updated[i] > 0) {
+                        held.add(asked.get(i));
                     }
                 }
+                return held;
             }
-            return held;
         });
     }
 

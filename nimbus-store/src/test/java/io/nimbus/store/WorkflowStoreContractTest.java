@@ -134,15 +134,18 @@ abstract class WorkflowStoreContractTest {
     }
 
     @Test
-    void renewingExtendsTheLeasesAnOwnerHoldsAndNamesTheExecutionsStillRunning() {
+    void renewingExtendsTheNamedLeasesAnOwnerHoldsAndNamesTheExecutionsStillRunning() {
         Workflow workflow = workflow("orders", T0);
         WorkflowExecution kept = started(workflow, T0);
         WorkflowExecution cancelled = started(workflow, T0.plusMillis(1));
+        WorkflowExecution abandoned = started(workflow, T0.plusMillis(2));
         executions.claim("a", 10, LEASE, T0);
         executions.cancel(cancelled.id(), T0);
 
-        assertThat(executions.renew("a", T0.plusSeconds(120))).containsExactly(kept.id());
-        assertThat(executions.claim("b", 10, LEASE, T0.plusSeconds(90))).isEmpty();
+        assertThat(executions.renew("a", List.of(kept.id(), cancelled.id()), T0.plusSeconds(120)))
+                .containsExactly(kept.id());
+        assertThat(executions.renew("b", List.of(kept.id()), T0.plusSeconds(120))).isEmpty();
+        assertThat(executions.claim("b", 10, LEASE, T0.plusSeconds(90))).containsExactly(abandoned);
     }
 
     @Test
