@@ -127,6 +127,32 @@ class WorkflowTest {
     }
 
     @Test
+    void aWaitUntilATimeFromTheInputEndsAtThatTimeAndABadTimeFailsTheStep() {
+        create("""
+                {"name": "wf-until", "steps": [{"type": "wait", "until_path": "$.not_before"}]}""");
+
+        JsonNode past = run("wf-until", "{\"not_before\": \"2020-01-01T00:00:00Z\"}");
+        JsonNode garbled = run("wf-until", "{\"not_before\": \"next tuesday\"}");
+
+        assertThat(past.path("status").asText()).isEqualTo("succeeded");
+        assertThat(past.path("output").path("not_before").asText()).isEqualTo("2020-01-01T00:00:00Z");
+        assertThat(garbled.path("status").asText()).isEqualTo("failed");
+        assertThat(garbled.path("error").path("code").asText()).isEqualTo("InvalidTimestamp");
+    }
+
+    @Test
+    void anInputPathThatMatchesNothingFailsTheStepWithInputPathNotFound() {
+        create("""
+                {"name": "wf-input-path", "steps": [{"type": "task", "function": "wf-add", "input_path": "$.order"}]}""");
+
+        JsonNode execution = run("wf-input-path", "{\"n\": 1}");
+
+        assertThat(execution.path("status").asText()).isEqualTo("failed");
+        assertThat(execution.path("error").path("code").asText()).isEqualTo("InputPathNotFound");
+        assertThat(step(execution, "steps[0]").path("status").asText()).isEqualTo("failed");
+    }
+
+    @Test
     void aFailingTaskIsRetriedUntilItSucceeds() {
         create("""
                 {"name": "wf-retry", "steps": [
