@@ -3,7 +3,6 @@ package io.nimbus.workflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -87,9 +86,5 @@ record JsonPath(String text, List<Object> segments) {
     @Override
     public String toString() {
         return text;
-    }
-
-    static MissingNode missing() {
-        return MissingNode.getInstance();
     }
 }
