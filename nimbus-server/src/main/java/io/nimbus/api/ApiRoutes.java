@@ -21,12 +21,15 @@ public final class ApiRoutes {
     private final FunctionHandlers functions;
     private final InvocationHandlers invocations;
     private final HealthHandlers health;
+    private final WorkflowHandlers workflows;
 
-    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health) {
+    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
+              WorkflowHandlers workflows) {
         this.metrics = metrics;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
+        this.workflows = workflows;
     }
 
     void register(HttpRouting.Builder routing) {
@@ -47,6 +50,14 @@ public final class ApiRoutes {
                 .get("/api/v1/functions/{ref}/invocations", invocations::listForFunction)
                 .get("/api/v1/invocations", invocations::listAll)
                 .get("/api/v1/invocations/{id}", invocations::get)
+                .post("/api/v1/workflows", workflows::create)
+                .get("/api/v1/workflows", workflows::list)
+                .get("/api/v1/workflows/{ref}", workflows::get)
+                .delete("/api/v1/workflows/{ref}", workflows::delete)
+                .post("/api/v1/workflows/{ref}/executions", workflows::startExecution)
+                .get("/api/v1/workflows/{ref}/executions", workflows::listExecutions)
+                .get("/api/v1/executions/{id}", workflows::getExecution)
+                .post("/api/v1/executions/{id}/cancel", workflows::cancelExecution)
                 .any(ApiRoutes::notFound)
                 .error(DomainException.class, ApiRoutes::domainError)
                 .error(ApiException.class, ApiRoutes::apiError)

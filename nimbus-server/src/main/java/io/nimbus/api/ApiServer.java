@@ -8,6 +8,7 @@ import io.nimbus.invoker.Invoker;
 import io.nimbus.metrics.NimbusMetrics;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.runtime.RuntimeCatalogue;
+import io.nimbus.workflow.WorkflowService;
 
 import java.util.function.BooleanSupplier;
 
@@ -18,7 +19,7 @@ public final class ApiServer implements AutoCloseable {
     public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
                         RuntimeCatalogue runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
                         BooleanSupplier storeUp,
-                        BooleanSupplier accepting) {
+                        BooleanSupplier accepting, WorkflowService workflows) {
     }
 
     public ApiServer(String host, int port, Parts parts) {
@@ -27,7 +28,8 @@ public final class ApiServer implements AutoCloseable {
                 new FunctionHandlers(parts.functions(), parts.runtimes(), views),
                 new InvocationHandlers(parts.invoker(), parts.async(), parts.history(), parts.functions()),
                 new HealthHandlers(parts.runtimes(), parts.pools(), parts.async(), parts.storeKind(), parts.storeUp(),
-                        parts.accepting()));
+                        parts.accepting()),
+                new WorkflowHandlers(parts.workflows()));
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

@@ -29,10 +29,13 @@ import io.nimbus.sandbox.NamespaceSandbox;
 import io.nimbus.sandbox.ProcessSandbox;
 import io.nimbus.sandbox.SandboxBackend;
 import io.nimbus.sandbox.SandboxBackends;
+import io.nimbus.workflow.WorkflowService;
 import io.nimbus.store.Database;
 import io.nimbus.store.JdbcAsyncQueue;
+import io.nimbus.store.JdbcExecutionStore;
 import io.nimbus.store.JdbcFunctionStore;
 import io.nimbus.store.JdbcInvocationStore;
+import io.nimbus.store.JdbcWorkflowStore;
 import io.nimbus.store.StoreConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,6 +157,10 @@ public final class Nimbus implements AutoCloseable {
             }
         }
         async.start();
+        WorkflowService workflows = new WorkflowService(new JdbcWorkflowStore(database),
+                new JdbcExecutionStore(database), functions, invoker, clock, config.millis(Setting.ASYNC_POLL_MS));
+        closeInReverse.push(workflows);
+        workflows.start(embedded);
         provisionWarmFunctions(functionStore, pools);
         runtimes.all().forEach(runtime -> metrics.poolGauges(runtime.id(), pools,
                 p -> p.liveInstances(runtime.id()), p -> p.idleInstances(runtime.id())));
@@ -161,7 +168,7 @@ public final class Nimbus implements AutoCloseable {
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), catalogue, pools, metrics,
-                embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
+                embedded ? "sqlite" : "postgres", database::ping, () -> accepting, workflows)).start();
         closeInReverse.push(api);
         accepting = true;
     }
