@@ -21,9 +21,12 @@ public final class ApiRoutes {
     private final FunctionHandlers functions;
     private final InvocationHandlers invocations;
     private final HealthHandlers health;
+    private final VersionHandlers versions;
 
-    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health) {
+    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
+              VersionHandlers versions) {
         this.metrics = metrics;
+        this.versions = versions;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
@@ -42,6 +45,14 @@ public final class ApiRoutes {
                 .put("/api/v1/functions/{ref}", functions::update)
                 .delete("/api/v1/functions/{ref}", functions::delete)
                 .get("/api/v1/functions/{ref}/build", functions::build)
+                .get("/api/v1/functions/{ref}/versions", versions::listVersions)
+                .get("/api/v1/functions/{ref}/versions/{version}", versions::getVersion)
+                .post("/api/v1/functions/{ref}/versions/{version}/rollback", versions::rollback)
+                .post("/api/v1/functions/{ref}/aliases", versions::createAlias)
+                .get("/api/v1/functions/{ref}/aliases", versions::listAliases)
+                .get("/api/v1/functions/{ref}/aliases/{name}", versions::getAlias)
+                .put("/api/v1/functions/{ref}/aliases/{name}", versions::replaceAlias)
+                .delete("/api/v1/functions/{ref}/aliases/{name}", versions::deleteAlias)
                 .post("/api/v1/functions/{ref}/invoke", invocations::invoke)
                 .post("/api/v1/functions/{ref}/async", invocations::invokeAsync)
                 .get("/api/v1/functions/{ref}/invocations", invocations::listForFunction)
