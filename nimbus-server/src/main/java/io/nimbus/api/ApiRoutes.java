@@ -22,11 +22,13 @@ public final class ApiRoutes {
     private final InvocationHandlers invocations;
     private final HealthHandlers health;
     private final VersionHandlers versions;
+    private final WebhookHandlers webhooks;
 
     ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
-              VersionHandlers versions) {
+              VersionHandlers versions, WebhookHandlers webhooks) {
         this.metrics = metrics;
         this.versions = versions;
+        this.webhooks = webhooks;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
@@ -53,6 +55,9 @@ public final class ApiRoutes {
                 .get("/api/v1/functions/{ref}/aliases/{name}", versions::getAlias)
                 .put("/api/v1/functions/{ref}/aliases/{name}", versions::replaceAlias)
                 .delete("/api/v1/functions/{ref}/aliases/{name}", versions::deleteAlias)
+                .post("/api/v1/functions/{ref}/webhook", webhooks::issue)
+                .delete("/api/v1/functions/{ref}/webhook", webhooks::delete)
+                .post("/webhook/{key}", webhooks::receive)
                 .post("/api/v1/functions/{ref}/invoke", invocations::invoke)
                 .post("/api/v1/functions/{ref}/async", invocations::invokeAsync)
                 .get("/api/v1/functions/{ref}/invocations", invocations::listForFunction)

@@ -3,6 +3,7 @@ package io.nimbus.api;
 import io.helidon.webserver.WebServer;
 import io.nimbus.functions.Aliases;
 import io.nimbus.functions.FunctionService;
+import io.nimbus.functions.Webhooks;
 import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
 import io.nimbus.invoker.Invoker;
@@ -20,7 +21,7 @@ public final class ApiServer implements AutoCloseable {
     public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
                         RuntimeCatalogue runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
                         BooleanSupplier storeUp,
-                        BooleanSupplier accepting, Aliases aliases) {
+                        BooleanSupplier accepting, Aliases aliases, Webhooks webhooks) {
     }
 
     public ApiServer(String host, int port, Parts parts) {
@@ -31,7 +32,8 @@ public final class ApiServer implements AutoCloseable {
                         new Resolver(parts.functions(), parts.aliases())),
                 new HealthHandlers(parts.runtimes(), parts.pools(), parts.async(), parts.storeKind(), parts.storeUp(),
                         parts.accepting()),
-                new VersionHandlers(parts.functions(), parts.aliases(), views));
+                new VersionHandlers(parts.functions(), parts.aliases(), views),
+                new WebhookHandlers(parts.webhooks(), parts.functions(), parts.async()));
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

@@ -8,6 +8,7 @@ import io.nimbus.build.Builder;
 import io.nimbus.build.Toolchains;
 import io.nimbus.functions.Aliases;
 import io.nimbus.functions.Builds;
+import io.nimbus.functions.Webhooks;
 import io.nimbus.functions.CodeDirectory;
 import io.nimbus.functions.WasmModules;
 import io.nimbus.runtime.PlainProgram;
@@ -33,6 +34,7 @@ import io.nimbus.sandbox.SandboxBackends;
 import io.nimbus.store.Database;
 import io.nimbus.store.JdbcAliasStore;
 import io.nimbus.store.JdbcAsyncQueue;
+import io.nimbus.store.JdbcWebhookStore;
 import io.nimbus.store.JdbcFunctionStore;
 import io.nimbus.store.JdbcInvocationStore;
 import io.nimbus.store.StoreConfig;
@@ -165,7 +167,8 @@ public final class Nimbus implements AutoCloseable {
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), catalogue, pools, metrics,
-                embedded ? "sqlite" : "postgres", database::ping, () -> accepting, aliases)).start();
+                embedded ? "sqlite" : "postgres", database::ping, () -> accepting, aliases,
+                new Webhooks(new JdbcWebhookStore(database), functions, clock))).start();
         closeInReverse.push(api);
         accepting = true;
     }

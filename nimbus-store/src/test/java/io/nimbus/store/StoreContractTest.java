@@ -19,6 +19,8 @@ import io.nimbus.domain.InvocationQuery;
 import io.nimbus.domain.InvocationStatus;
 import io.nimbus.domain.InvocationStore;
 import io.nimbus.domain.TriggerType;
+import io.nimbus.domain.Webhook;
+import io.nimbus.domain.WebhookStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +54,7 @@ abstract class StoreContractTest {
     protected InvocationStore invocations;
     protected AsyncQueue queue;
     protected AliasStore aliases;
+    protected WebhookStore webhooks;
 
     /** Where the store under test lives; every call must give the same place. */
     protected abstract StoreConfig config();
@@ -360,6 +363,22 @@ abstract class StoreContractTest {
         assertThat(functions.delete(f.id())).isTrue();
 
         assertThat(aliases.list(f.id())).isEmpty();
+    }
+
+    @Test
+    void aWebhookIsFoundByItsKeyHashAndANewKeyReplacesTheOld() {
+        Function f = create(function("hooked", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+        Webhook first = new Webhook(f.id(), "hash-1", null, null, T0);
+        Webhook second = new Webhook(f.id(), "hash-2", "s3cret", "X-Signature", T0.plusSeconds(1));
+        webhooks.save(first);
+
+        webhooks.save(second);
+
+        assertThat(webhooks.findByKeyHash("hash-1")).isEmpty();
+        assertThat(webhooks.findByKeyHash("hash-2")).contains(second);
+        assertThat(functions.delete(f.id())).isTrue();
+        assertThat(webhooks.findByKeyHash("hash-2")).isEmpty();
+        assertThat(webhooks.delete(f.id())).isFalse();
     }
 
     // --- invocations ---
@@ -671,6 +690,7 @@ abstract class StoreContractTest {
         invocations = new JdbcInvocationStore(database);
         queue = new JdbcAsyncQueue(database);
         aliases = new JdbcAliasStore(database);
+        webhooks = new JdbcWebhookStore(database);
     }
 
     /** Runs {@code task} on {@link #THREADS} threads at once and rethrows the first failure. */
