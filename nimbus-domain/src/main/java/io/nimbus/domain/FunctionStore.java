@@ -43,4 +43,16 @@ public interface FunctionStore {
 
     /** Every function whose current version is still building: builds a stopped server did not finish. */
     java.util.List<Function> building();
+
+    /** One version as it was published: its configuration, code hash and build status. */
+    Optional<Function> findVersion(String functionId, int version);
+
+    /** The versions still kept, newest first. */
+    List<Function> versions(String functionId);
+
+    /**
+     * Deletes the versions older than {@code lowestKept}, except those an alias points at, with
+     * their code. Returns the versions deleted.
+     */
+    List<Integer> deleteVersionsBelow(String functionId, int lowestKept);
 }

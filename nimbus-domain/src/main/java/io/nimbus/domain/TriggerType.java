@@ -2,9 +2,9 @@ package io.nimbus.domain;
 
 import java.util.Locale;
 
-/** What started an invocation: a synchronous HTTP call, the async queue, a cron tick, an event or a workflow step. */
+/** What started an invocation: a synchronous HTTP call, the async queue, a cron tick, an event, a workflow step or a webhook. */
 public enum TriggerType {
-    HTTP, ASYNC, CRON, EVENT, WORKFLOW;
+    HTTP, ASYNC, CRON, EVENT, WORKFLOW, WEBHOOK;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -75,10 +75,15 @@ public final class Builds implements BuiltWorkers {
         };
     }
 
-    /** Forgets the builds of the function's versions below {@code lowestVersion}: replaced or deleted. */
-    public void forgetBelow(String functionId, int lowestVersion) {
-        byVersion.keySet().removeIf(key -> key.startsWith(functionId + ":")
-                && Integer.parseInt(key.substring(functionId.length() + 1)) < lowestVersion);
+    /** Forgets the builds of the function's versions below {@code lowestVersion} but the {@code kept} ones: replaced or deleted. */
+    public void forgetBelow(String functionId, int lowestVersion, java.util.Set<Integer> kept) {
+        byVersion.keySet().removeIf(key -> {
+            if (!key.startsWith(functionId + ":")) {
+                return false;
+            }
+            int version = Integer.parseInt(key.substring(functionId.length() + 1));
+            return version < lowestVersion && !kept.contains(version);
+        });
     }
 
     private CompletableFuture<BuildOutcome> start(Function function, String toolchain) {

@@ -1,5 +1,6 @@
 package io.nimbus.functions;
 
+import io.nimbus.domain.AliasStore;
 import io.nimbus.domain.DomainException;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionCode;
@@ -27,6 +28,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -39,6 +42,9 @@ import java.util.regex.Pattern;
  * <p>A version of a compiled runtime is stored {@code building} and its build started off the
  * request path; when the build ends, that version (and only that one, if it is still current)
  * becomes {@code active} or {@code failed}, with the build's log.
+ *
+ * <p>Every create, update and rollback publishes an immutable version; the newest
+ * {@code versionRetention} are kept, and older ones too while an alias points at them.
  */
 public final class FunctionService {
     private static final Logger LOG = LoggerFactory.getLogger(FunctionService.class);
@@ -46,6 +52,8 @@ public final class FunctionService {
             Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     private final FunctionStore store;
+    private final AliasStore aliases;
+    private final int versionRetention;
     private final RuntimeCatalogue runtimes;
     private final InstancePools pools;
     private final Builds builds;
@@ -54,13 +62,21 @@ public final class FunctionService {
     private final Clock clock;
     private final long cacheTtlNanos;
     private final Map<String, Cached> byRef = new ConcurrentHashMap<>();
+    /** Versions by {@link Function#versionKey()}: immutable but for the end of their build, hence the TTL too. */
+    private final Map<String, Cached> byVersionKey = new ConcurrentHashMap<>();
 
     private record Cached(Function function, long loadedAtNanos) {
     }
 
-    public FunctionService(FunctionStore store, RuntimeCatalogue runtimes, InstancePools pools, Builds builds,
-                           WasmModules wasm, Clock clock, Duration cacheTtl) {
+    /** @param versionRetention how many of the newest versions to keep, at least 1 */
+    public FunctionService(FunctionStore store, AliasStore aliases, int versionRetention, RuntimeCatalogue runtimes,
+                           InstancePools pools, Builds builds, WasmModules wasm, Clock clock, Duration cacheTtl) {
+        if (versionRetention < 1) {
+            throw new IllegalArgumentException("version retention must be at least 1: the latest version is always kept");
+        }
         this.store = store;
+        this.aliases = aliases;
+        this.versionRetention = versionRetention;
         this.runtimes = runtimes;
         this.pools = pools;
         this.builds = builds;
@@ -106,14 +122,72 @@ public final class FunctionService {
                 definition.handler(), definition.memoryMb(), definition.timeoutSec(), definition.maxInstances(),
                 definition.envVars(), definition.tags(), initialStatus(runtime), current.version() + 1, code.hash(),
                 current.createdAt(), now(), definition.sandbox(), definition.pool());
+        return publish(current, next, code, runtime);
+    }
+
+    /**
+     * Publishes the next version with the code and configuration of {@code version}: a rollback
+     * adds to the history rather than rewriting it, so that it can itself be rolled back.
+     */
+    public Function rollback(String ref, int version) {
+        Function current = require(ref);
+        Function old = version(current, version);
+        RuntimeEntry runtime = runtimes.require(old.runtime());
+        FunctionCode code = store.findCode(current.id(), version)
+                .orElseThrow(() -> DomainException.notFound("version", current.name() + ":" + version));
+        Function next = new Function(current.id(), current.name(), old.description(), runtime.id(), old.handler(),
+                old.memoryMb(), old.timeoutSec(), old.maxInstances(), old.envVars(), old.tags(), initialStatus(runtime),
+                current.version() + 1, code.hash(), current.createdAt(), now(), old.sandbox(), old.pool());
+        return publish(current, next, code, runtime);
+    }
+
+    /** Every version still kept, newest first. */
+    public List<Function> versions(String ref) {
+        return store.versions(require(ref).id());
+    }
+
+    /** One version of {@code function} as it was published, or 404. */
+    public Function version(Function function, int version) {
+        if (version == function.version()) {
+            return function;
+        }
+        String key = function.id() + ":" + version;
+        Cached cached = byVersionKey.get(key);
+        if (cached != null && System.nanoTime() - cached.loadedAtNanos() < cacheTtlNanos) {
+            return cached.function();
+        }
+        Function found = store.findVersion(function.id(), version)
+                .orElseThrow(() -> DomainException.notFound("version", function.name() + ":" + version));
+        byVersionKey.put(key, new Cached(found, System.nanoTime()));
+        return found;
+    }
+
+    /**
+     * Records {@code next}, then retires what unqualified calls can no longer reach: the older
+     * versions' pools, builds and modules, but those of versions an alias points at. When this
+     * returns, the cache holds the new version, so no unqualified invocation that starts
+     * afterwards runs old code. Versions past the retention are deleted last.
+     */
+    private Function publish(Function current, Function next, FunctionCode code, RuntimeEntry runtime) {
         store.update(next, code);
         forget(current);
         remember(next);
-        pools.retireBelow(next.id(), next.version());
-        builds.forgetBelow(next.id(), next.version());
-        wasm.forgetBelow(next.id(), next.version());
+        Set<Integer> aliased = aliasTargets(next.id());
+        pools.retireBelow(next.id(), next.version(), aliased);
+        builds.forgetBelow(next.id(), next.version(), aliased);
+        wasm.forgetBelow(next.id(), next.version(), aliased);
         startOrProvision(next, runtime);
+        for (int deleted : store.deleteVersionsBelow(next.id(), next.version() - versionRetention + 1)) {
+            byVersionKey.remove(next.id() + ":" + deleted);
+        }
         return next;
+    }
+
+    private Set<Integer> aliasTargets(String functionId) {
+        return aliases.list(functionId).stream()
+                .flatMap(alias -> alias.additionalVersion() == null ? java.util.stream.Stream.of(alias.version())
+                        : java.util.stream.Stream.of(alias.version(), alias.additionalVersion()))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Deletes the function; in-flight invocations finish, then its instances stop. */
@@ -123,9 +197,10 @@ public final class FunctionService {
             throw DomainException.notFound("function", ref);
         }
         forget(function);
-        pools.retireBelow(function.id(), Integer.MAX_VALUE);
-        builds.forgetBelow(function.id(), Integer.MAX_VALUE);
-        wasm.forgetBelow(function.id(), Integer.MAX_VALUE);
+        byVersionKey.keySet().removeIf(key -> key.startsWith(function.id() + ":"));
+        pools.retireBelow(function.id(), Integer.MAX_VALUE, Set.of());
+        builds.forgetBelow(function.id(), Integer.MAX_VALUE, Set.of());
+        wasm.forgetBelow(function.id(), Integer.MAX_VALUE, Set.of());
     }
 
     /**

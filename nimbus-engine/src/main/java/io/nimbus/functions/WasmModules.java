@@ -49,10 +49,15 @@ public final class WasmModules {
         return theirs == null ? new Found(mine, true) : new Found(theirs, false);
     }
 
-    /** Drops the modules of the function's versions below {@code lowestVersion}; running invocations finish. */
-    public void forgetBelow(String functionId, int lowestVersion) {
-        byVersion.keySet().removeIf(key -> key.startsWith(functionId + ":")
-                && Integer.parseInt(key.substring(functionId.length() + 1)) < lowestVersion);
+    /** Drops the modules of the function's versions below {@code lowestVersion} but the {@code kept} ones; running invocations finish. */
+    public void forgetBelow(String functionId, int lowestVersion, java.util.Set<Integer> kept) {
+        byVersion.keySet().removeIf(key -> {
+            if (!key.startsWith(functionId + ":")) {
+                return false;
+            }
+            int version = Integer.parseInt(key.substring(functionId.length() + 1));
+            return version < lowestVersion && !kept.contains(version);
+        });
     }
 
     public WasmEngine engine() {

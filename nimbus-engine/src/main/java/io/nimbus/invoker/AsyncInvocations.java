@@ -56,7 +56,12 @@ public final class AsyncInvocations implements AutoCloseable {
 
     /** Durably queues an invocation of the function and returns it, pending. */
     public Invocation submit(Function function, String eventJson) {
-        Invocation pending = Invocation.pending(Ids.timeOrdered(), function, TriggerType.ASYNC, eventJson,
+        return submit(function, eventJson, TriggerType.ASYNC);
+    }
+
+    /** Queues an invocation that {@code trigger} started (a webhook, for one). */
+    public Invocation submit(Function function, String eventJson, TriggerType trigger) {
+        Invocation pending = Invocation.pending(Ids.timeOrdered(), function, trigger, eventJson,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS));
         queue.enqueue(pending);
         wakeUp.release();

@@ -55,11 +55,17 @@ public final class Invoker {
         this.clock = clock;
     }
 
-    /** A synchronous invocation; its record is written in the background. */
+    /** A synchronous invocation of the function's latest version; its record is written in the background. */
     public InvokeOutcome invoke(Function function, byte[] event, TriggerType trigger) throws InterruptedException {
+        return invoke(Resolution.latest(function), event, trigger);
+    }
+
+    /** A synchronous invocation of the resolved version; its record is written in the background. */
+    public InvokeOutcome invoke(Resolution target, byte[] event, TriggerType trigger) throws InterruptedException {
         String invocationId = Ids.timeOrdered();
         Instant createdAt = now();
-        InvokeOutcome outcome = run(function.id(), function, invocationId, event, false);
+        Function function = target.function();
+        InvokeOutcome outcome = run(function.id(), function, invocationId, event, false, target.pinned());
         measure(outcome);
         if (!outcome.throttled()) {
             recorder.record(finalRecord(invocationId, outcome, trigger, null, createdAt, createdAt));
@@ -80,7 +86,7 @@ public final class Invoker {
         byte[] event = claimed.input().getBytes(StandardCharsets.UTF_8);
         InvokeOutcome outcome;
         try {
-            outcome = run(claimed.functionId(), function, claimed.id(), event, true);
+            outcome = run(claimed.functionId(), function, claimed.id(), event, true, false);
         } catch (DomainException e) {
             // the function cannot run here at all (its runtime or sandbox is unavailable):
             // retrying would not change that
@@ -91,8 +97,9 @@ public final class Invoker {
         return finalRecord(claimed.id(), outcome, claimed.triggerType(), claimed.input(), claimed.createdAt(), startedAt);
     }
 
-    private InvokeOutcome run(String ref, Function resolved, String invocationId, byte[] event, boolean waitWhenBusy)
-            throws InterruptedException {
+    /** @param pinned the caller named this version: it runs, unless the function is deleted meanwhile */
+    private InvokeOutcome run(String ref, Function resolved, String invocationId, byte[] event, boolean waitWhenBusy,
+                              boolean pinned) throws InterruptedException {
         Function function = resolved;
         for (int attempt = 0; attempt < RESOLVE_ATTEMPTS; attempt++) {
             long started = System.nanoTime();
@@ -110,7 +117,7 @@ public final class Invoker {
                             System.nanoTime() - started, 0, 0, null);
                 }
             }
-            Acquisition acquisition = pools.acquire(function);
+            Acquisition acquisition = pools.acquire(function, pinned);
             switch (acquisition) {
                 case Acquisition.Acquired acquired -> {
                     ExecResult result = acquired.pool().exec(acquired.instance(), invocationId, event,
@@ -133,8 +140,12 @@ public final class Invoker {
                     Thread.sleep(Duration.ofSeconds(throttled.retryAfterSeconds()));
                     attempt--;
                 }
-                case Acquisition.Retired retired -> function = functions.reload(ref)
-                        .orElseThrow(() -> DomainException.notFound("function", ref));
+                case Acquisition.Retired retired -> {
+                    if (pinned) {
+                        throw DomainException.notFound("function", ref);
+                    }
+                    function = functions.reload(ref).orElseThrow(() -> DomainException.notFound("function", ref));
+                }
             }
         }
         return new InvokeOutcome(invocationId, function,

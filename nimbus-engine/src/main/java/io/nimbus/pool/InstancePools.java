@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,16 +52,18 @@ public final class InstancePools implements AutoCloseable, InstancePool.Memory {
     }
 
     /**
-     * An instance of this exact function version, from its pool (made on first use). A
-     * version that was replaced or deleted answers {@link Acquisition.Retired}, even when the
-     * caller resolved it just before the change: once an update returns, old code never runs.
+     * An instance of this exact function version, from its pool (made on first use). An
+     * unpinned call (to the function's latest version) that resolved a version replaced since
+     * answers {@link Acquisition.Retired}, even when it resolved it just before the change: once
+     * an update returns, unqualified calls never run old code. A pinned call (name:3, an alias)
+     * may run any version still kept, and is refused only once the function is deleted.
      */
-    public Acquisition acquire(Function function) throws InterruptedException {
-        if (superseded(function)) {
+    public Acquisition acquire(Function function, boolean pinned) throws InterruptedException {
+        if (superseded(function, pinned)) {
             return new Acquisition.Retired();
         }
         InstancePool pool = poolOf(function);
-        if (superseded(function)) {
+        if (superseded(function, pinned)) {
             retire(pool, function.id());
             return new Acquisition.Retired();
         }
@@ -69,21 +72,22 @@ public final class InstancePools implements AutoCloseable, InstancePool.Memory {
 
     /** Makes the pool of a function that keeps instances warm, and starts filling it, in the background. */
     public void provision(Function function) {
-        if (function.pool().minInstances() > 0 && !superseded(function)) {
+        if (function.pool().minInstances() > 0 && !superseded(function, false)) {
             InstancePool pool = poolOf(function);
             Thread.ofVirtual().start(pool::provisionMinimum);
         }
     }
 
     /**
-     * Retires every pool of the function older than {@code lowestVersion}; idle instances
-     * stop now, busy ones when their invocation ends. {@link Integer#MAX_VALUE} retires them
-     * all, on delete.
+     * Retires every pool of the function older than {@code lowestVersion} but those of the
+     * {@code kept} versions (an alias still routes calls to them); idle instances stop now,
+     * busy ones when their invocation ends. {@link Integer#MAX_VALUE} retires them all, on delete.
      */
-    public void retireBelow(String functionId, int lowestVersion) {
+    public void retireBelow(String functionId, int lowestVersion, Set<Integer> kept) {
         lowestLiveVersion.merge(functionId, lowestVersion, Math::max);
         for (InstancePool pool : List.copyOf(pools.values())) {
-            if (superseded(pool.function())) {
+            Function function = pool.function();
+            if (function.id().equals(functionId) && superseded(function, false) && !kept.contains(function.version())) {
                 retire(pool, functionId);
             }
         }
@@ -160,8 +164,9 @@ public final class InstancePools implements AutoCloseable, InstancePool.Memory {
                 key -> new InstancePool(function, factory, settings.forFunction(function), this));
     }
 
-    private boolean superseded(Function function) {
-        return function.version() < lowestLiveVersion.getOrDefault(function.id(), 0);
+    private boolean superseded(Function function, boolean pinned) {
+        int lowest = lowestLiveVersion.getOrDefault(function.id(), 0);
+        return pinned ? lowest == Integer.MAX_VALUE : function.version() < lowest;
     }
 
     private void retire(InstancePool pool, String functionId) {

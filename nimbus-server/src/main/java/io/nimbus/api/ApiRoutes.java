@@ -22,10 +22,14 @@ public final class ApiRoutes {
     private final InvocationHandlers invocations;
     private final HealthHandlers health;
     private final WorkflowHandlers workflows;
+    private final VersionHandlers versions;
+    private final WebhookHandlers webhooks;
 
     ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
-              WorkflowHandlers workflows) {
+              WorkflowHandlers workflows, VersionHandlers versions, WebhookHandlers webhooks) {
         this.metrics = metrics;
+        this.versions = versions;
+        this.webhooks = webhooks;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
@@ -45,6 +49,17 @@ public final class ApiRoutes {
                 .put("/api/v1/functions/{ref}", functions::update)
                 .delete("/api/v1/functions/{ref}", functions::delete)
                 .get("/api/v1/functions/{ref}/build", functions::build)
+                .get("/api/v1/functions/{ref}/versions", versions::listVersions)
+                .get("/api/v1/functions/{ref}/versions/{version}", versions::getVersion)
+                .post("/api/v1/functions/{ref}/versions/{version}/rollback", versions::rollback)
+                .post("/api/v1/functions/{ref}/aliases", versions::createAlias)
+                .get("/api/v1/functions/{ref}/aliases", versions::listAliases)
+                .get("/api/v1/functions/{ref}/aliases/{name}", versions::getAlias)
+                .put("/api/v1/functions/{ref}/aliases/{name}", versions::replaceAlias)
+                .delete("/api/v1/functions/{ref}/aliases/{name}", versions::deleteAlias)
+                .post("/api/v1/functions/{ref}/webhook", webhooks::issue)
+                .delete("/api/v1/functions/{ref}/webhook", webhooks::delete)
+                .post("/webhook/{key}", webhooks::receive)
                 .post("/api/v1/functions/{ref}/invoke", invocations::invoke)
                 .post("/api/v1/functions/{ref}/async", invocations::invokeAsync)
                 .get("/api/v1/functions/{ref}/invocations", invocations::listForFunction)

@@ -16,6 +16,8 @@ import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
 import io.nimbus.invoker.InvokeOutcome;
 import io.nimbus.invoker.Invoker;
+import io.nimbus.invoker.Resolution;
+import io.nimbus.invoker.Resolver;
 import io.nimbus.pool.ExecResult;
 import io.nimbus.protocol.JsonPayload;
 
@@ -37,19 +39,22 @@ final class InvocationHandlers {
     private final AsyncInvocations async;
     private final InvocationHistory history;
     private final FunctionService functions;
+    private final Resolver resolver;
 
-    InvocationHandlers(Invoker invoker, AsyncInvocations async, InvocationHistory history, FunctionService functions) {
+    InvocationHandlers(Invoker invoker, AsyncInvocations async, InvocationHistory history, FunctionService functions,
+                       Resolver resolver) {
+        this.resolver = resolver;
         this.invoker = invoker;
         this.async = async;
         this.history = history;
         this.functions = functions;
     }
 
+    /** {ref} may carry a qualifier (name:3, name:alias); ?version=3 names a version too. */
     void invoke(ServerRequest request, ServerResponse response) throws InterruptedException {
-        String ref = FunctionHandlers.ref(request);
-        Function function = functions.require(ref);
+        Resolution target = resolver.resolve(FunctionHandlers.ref(request), Exchange.query(request, "version"));
         byte[] event = event(request);
-        InvokeOutcome outcome = invoker.invoke(function, event, TriggerType.HTTP);
+        InvokeOutcome outcome = invoker.invoke(target, event, TriggerType.HTTP);
         if (outcome.throttled()) {
             response.header(HeaderNames.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
             Exchange.error(response, 429, "TooManyRequests",

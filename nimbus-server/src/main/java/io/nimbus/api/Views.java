@@ -1,5 +1,6 @@
 package io.nimbus.api;
 
+import io.nimbus.domain.Alias;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
@@ -53,6 +54,17 @@ final class Views {
         view.put("code_hash", f.codeHash());
         view.put("created_at", time(f.createdAt()));
         view.put("updated_at", time(f.updatedAt()));
+        return view;
+    }
+
+    static Map<String, Object> alias(Alias a) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", a.name());
+        view.put("version", a.version());
+        view.put("additional_version", a.additionalVersion());
+        view.put("weight", a.weight());
+        view.put("created_at", time(a.createdAt()));
+        view.put("updated_at", time(a.updatedAt()));
         return view;
     }
 

@@ -6,7 +6,9 @@ import io.nimbus.domain.FunctionQuery;
 import io.nimbus.build.BuildSettings;
 import io.nimbus.build.Builder;
 import io.nimbus.build.Toolchains;
+import io.nimbus.functions.Aliases;
 import io.nimbus.functions.Builds;
+import io.nimbus.functions.Webhooks;
 import io.nimbus.functions.CodeDirectory;
 import io.nimbus.functions.WasmModules;
 import io.nimbus.runtime.PlainProgram;
@@ -31,8 +33,10 @@ import io.nimbus.sandbox.SandboxBackend;
 import io.nimbus.sandbox.SandboxBackends;
 import io.nimbus.workflow.WorkflowService;
 import io.nimbus.store.Database;
+import io.nimbus.store.JdbcAliasStore;
 import io.nimbus.store.JdbcAsyncQueue;
 import io.nimbus.store.JdbcExecutionStore;
+import io.nimbus.store.JdbcWebhookStore;
 import io.nimbus.store.JdbcFunctionStore;
 import io.nimbus.store.JdbcInvocationStore;
 import io.nimbus.store.JdbcWorkflowStore;
@@ -140,8 +144,10 @@ public final class Nimbus implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         WasmEngine wasm = new WasmEngine();
         closeInReverse.push(wasm);
-        FunctionService functions = new FunctionService(functionStore, catalogue, pools, builds,
-                new WasmModules(wasm), clock, config.millis(Setting.FUNCTION_CACHE_TTL_MS));
+        JdbcAliasStore aliasStore = new JdbcAliasStore(database);
+        FunctionService functions = new FunctionService(functionStore, aliasStore, config.integer(Setting.VERSION_RETENTION),
+                catalogue, pools, builds, new WasmModules(wasm), clock, config.millis(Setting.FUNCTION_CACHE_TTL_MS));
+        Aliases aliases = new Aliases(aliasStore, functions, clock, config.millis(Setting.FUNCTION_CACHE_TTL_MS));
         functions.resumeBuilds();
         InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
         closeInReverse.push(recorder);
@@ -168,7 +174,8 @@ public final class Nimbus implements AutoCloseable {
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), catalogue, pools, metrics,
-                embedded ? "sqlite" : "postgres", database::ping, () -> accepting, workflows)).start();
+                embedded ? "sqlite" : "postgres", database::ping, () -> accepting, workflows, aliases,
+                new Webhooks(new JdbcWebhookStore(database), functions, clock))).start();
         closeInReverse.push(api);
         accepting = true;
     }

@@ -116,7 +116,7 @@ public final class NimbusConfig {
         }
         for (Setting atLeastOne : List.of(Setting.ASYNC_CONCURRENCY, Setting.DB_POOL_SIZE, Setting.MAX_INVOCATIONS,
                 Setting.PIDS_MAX, Setting.RECORD_FLUSH_MS, Setting.ASYNC_POLL_MS, Setting.HEALTH_CHECK_MS,
-                Setting.MAX_CONCURRENT_STARTS, Setting.MEMORY_BUDGET_PERCENT)) {
+                Setting.MAX_CONCURRENT_STARTS, Setting.MEMORY_BUDGET_PERCENT, Setting.VERSION_RETENTION)) {
             if (integer(atLeastOne) < 1) {
                 throw new ConfigException(atLeastOne.key() + " (" + atLeastOne.env() + ") must be at least 1");
             }

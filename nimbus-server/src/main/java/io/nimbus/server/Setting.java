@@ -33,6 +33,7 @@ public enum Setting {
     ASYNC_CONCURRENCY("async.concurrency", "NIMBUS_ASYNC_CONCURRENCY", "64"),
     ASYNC_POLL_MS("async.poll_interval_ms", "NIMBUS_ASYNC_POLL_MS", "500"),
     FUNCTION_CACHE_TTL_MS("functions.cache_ttl_ms", "NIMBUS_FUNCTION_CACHE_TTL_MS", "1000"),
+    VERSION_RETENTION("functions.version_retention", "NIMBUS_FUNCTION_VERSION_RETENTION", "10"),
     BUILDS_CONCURRENCY("builds.concurrency", "NIMBUS_BUILDS_CONCURRENCY", "2"),
     BUILDS_TIMEOUT_SEC("builds.timeout_sec", "NIMBUS_BUILDS_TIMEOUT_SEC", "120"),
     PYTHON("runtimes.python", "NIMBUS_PYTHON", "python3"),

@@ -8,6 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** How a {@link Function} maps to a row of the functions table. */
 final class FunctionRows {
@@ -25,7 +28,41 @@ final class FunctionRows {
             + " min_instances = ?, queue_timeout_ms = ?, idle_ttl_sec = ?, max_age_sec = ?, max_invocations = ?,"
             + " build_log = ? WHERE id = ? AND version = ?";
 
+    /** The columns each row of function_versions keeps of its version: the rest are the function's. */
+    private static final List<String> VERSIONED = List.of("description", "runtime", "handler", "memory_mb",
+            "timeout_sec", "max_instances", "env_vars", "tags", "status", "version", "code_hash", "isolation", "network",
+            "ephemeral_storage_mb", "cpus", "min_instances", "queue_timeout_ms", "idle_ttl_sec", "max_age_sec",
+            "max_invocations", "build_log");
+
+    /**
+     * {@link #COLUMNS} for one version, from function_versions {@code v} joined to functions
+     * {@code f}, so that {@link #read} reads a version as the function it was. A column added to
+     * functions and not to the version rows is read from the function.
+     */
+    static final String VERSION_COLUMNS = Arrays.stream(COLUMNS.split(","))
+            .map(String::strip)
+            .map(column -> VERSIONED.contains(column) ? "v." + column
+                    : column.equals("updated_at") ? "v.created_at AS updated_at" : "f." + column)
+            .collect(Collectors.joining(", "));
+
+    static final String INSERT_VERSION = "INSERT INTO function_versions (function_id, code, created_at,"
+            + " description, runtime, handler, memory_mb, timeout_sec, max_instances, env_vars, tags, status, version,"
+            + " code_hash, isolation, network, ephemeral_storage_mb, cpus, min_instances, queue_timeout_ms, idle_ttl_sec,"
+            + " max_age_sec, max_invocations, build_log)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private FunctionRows() {
+    }
+
+    /** Binds {@link #INSERT_VERSION}: the version is published at {@code function.updatedAt()}. */
+    static void bindVersion(PreparedStatement statement, Function function, String codeJson) throws SQLException {
+        statement.setString(1, function.id());
+        statement.setString(2, codeJson);
+        EpochMillis.bind(statement, 3, function.updatedAt());
+        bindChangeable(statement, 4, function);
+        bindSandbox(statement, 15, function.sandbox());
+        bindPool(statement, 19, function.pool());
+        statement.setString(24, function.buildLog());
     }
 
     static void bindInsert(PreparedStatement statement, Function function) throws SQLException {

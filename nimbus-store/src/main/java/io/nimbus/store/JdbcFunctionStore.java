@@ -20,6 +20,8 @@ import java.util.Optional;
  */
 public final class JdbcFunctionStore implements FunctionStore {
     private static final String SELECT = "SELECT " + FunctionRows.COLUMNS + " FROM functions";
+    private static final String SELECT_VERSION = "SELECT " + FunctionRows.VERSION_COLUMNS
+            + " FROM function_versions v JOIN functions f ON f.id = v.function_id";
     private static final String HAS_TAG =
             "EXISTS (SELECT 1 FROM function_tags t WHERE t.function_id = functions.id AND t.tag = ?)";
 
@@ -109,19 +111,82 @@ public final class JdbcFunctionStore implements FunctionStore {
         });
     }
 
+    /** The version row keeps its build's end whether or not it is still current: name:3 may run it later. */
     @Override
     public boolean finishBuild(String functionId, int version, FunctionStatus status, String buildLog) {
-        String sql = "UPDATE functions SET status = ?, build_log = ? WHERE id = ? AND version = ? AND status = ?";
-        return database.withConnection("finish build of function " + functionId, connection -> {
+        String current = "UPDATE functions SET status = ?, build_log = ? WHERE id = ? AND version = ? AND status = ?";
+        String published = "UPDATE function_versions SET status = ?, build_log = ?"
+                + " WHERE function_id = ? AND version = ? AND status = ?";
+        return database.inTransaction("finish build of function " + functionId, connection -> {
+            finishBuild(connection, published, functionId, version, status, buildLog);
+            return finishBuild(connection, current, functionId, version, status, buildLog);
+        });
+    }
+
+    private static boolean finishBuild(Connection connection, String sql, String functionId, int version,
+                                       FunctionStatus status, String buildLog) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, status.wireName());
+            statement.setString(2, buildLog);
+            statement.setString(3, functionId);
+            statement.setInt(4, version);
+            statement.setString(5, FunctionStatus.BUILDING.wireName());
+            return statement.executeUpdate() > 0;
+        }
+    }
+
+    @Override
+    public Optional<Function> findVersion(String functionId, int version) {
+        String sql = SELECT_VERSION + " WHERE v.function_id = ? AND v.version = ?";
+        return database.withConnection("find version " + version + " of function " + functionId, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setString(1, status.wireName());
-                statement.setString(2, buildLog);
-                statement.setString(3, functionId);
-                statement.setInt(4, version);
-                statement.setString(5, FunctionStatus.BUILDING.wireName());
-                return statement.executeUpdate() > 0;
+                statement.setString(1, functionId);
+                statement.setInt(2, version);
+                return readAll(statement).stream().findFirst();
             }
         });
+    }
+
+    @Override
+    public List<Function> versions(String functionId) {
+        String sql = SELECT_VERSION + " WHERE v.function_id = ? ORDER BY v.version DESC";
+        return database.withConnection("list versions of function " + functionId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, functionId);
+                return readAll(statement);
+            }
+        });
+    }
+
+    @Override
+    public List<Integer> deleteVersionsBelow(String functionId, int lowestKept) {
+        String doomed = " FROM function_versions WHERE function_id = ? AND version < ?"
+                + " AND version NOT IN (SELECT a.version FROM function_aliases a WHERE a.function_id = ?)"
+                + " AND version NOT IN (SELECT a.additional_version FROM function_aliases a"
+                + " WHERE a.function_id = ? AND a.additional_version IS NOT NULL)";
+        return database.inTransaction("delete old versions of function " + functionId, connection -> {
+            List<Integer> versions = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT version" + doomed)) {
+                bindDoomed(select, functionId, lowestKept);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        versions.add(rows.getInt("version"));
+                    }
+                }
+            }
+            try (PreparedStatement delete = connection.prepareStatement("DELETE" + doomed)) {
+                bindDoomed(delete, functionId, lowestKept);
+                delete.executeUpdate();
+            }
+            return versions;
+        });
+    }
+
+    private static void bindDoomed(PreparedStatement statement, String functionId, int lowestKept) throws SQLException {
+        statement.setString(1, functionId);
+        statement.setInt(2, lowestKept);
+        statement.setString(3, functionId);
+        statement.setString(4, functionId);
     }
 
     @Override
@@ -195,13 +260,8 @@ public final class JdbcFunctionStore implements FunctionStore {
     }
 
     private static void insertVersion(Connection connection, Function function, FunctionCode code) throws SQLException {
-        String sql = "INSERT INTO function_versions (function_id, version, code_hash, code, created_at) VALUES (?, ?, ?, ?, ?)";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, function.id());
-            statement.setInt(2, function.version());
-            statement.setString(3, code.hash());
-            statement.setString(4, JsonText.write(code.files()));
-            EpochMillis.bind(statement, 5, function.updatedAt());
+        try (PreparedStatement statement = connection.prepareStatement(FunctionRows.INSERT_VERSION)) {
+            FunctionRows.bindVersion(statement, function, JsonText.write(code.files()));
             statement.executeUpdate();
         }
     }

@@ -16,8 +16,10 @@ final class SqlErrors {
     private SqlErrors() {
     }
 
+    /** A duplicate key; SQLite reports a primary key apart from other unique keys. */
     static boolean isUniqueViolation(Throwable error) {
-        return search(error, PG_UNIQUE_VIOLATION, SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE);
+        return search(error, PG_UNIQUE_VIOLATION, SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE)
+                || search(error, PG_UNIQUE_VIOLATION, SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
     }
 
     static boolean isForeignKeyViolation(Throwable error) {

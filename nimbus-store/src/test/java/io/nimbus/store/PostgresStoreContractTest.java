@@ -32,7 +32,7 @@ class PostgresStoreContractTest extends StoreContractTest {
     private static final String USER = "postgres";
     private static final String SCHEMA = "nimbus_test_" + UUID.randomUUID().toString().replace("-", "");
     private static final List<String> TABLES = List.of("functions", "function_tags", "function_versions", "invocations",
-            "async_queue", "flyway_schema_history");
+            "async_queue", "function_aliases", "function_webhooks", "flyway_schema_history");
 
     @BeforeAll
     static void createSchema() throws SQLException {

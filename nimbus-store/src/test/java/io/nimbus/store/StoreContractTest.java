@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nimbus.domain.Alias;
+import io.nimbus.domain.AliasStore;
 import io.nimbus.domain.AsyncQueue;
 import io.nimbus.domain.DomainException;
 import io.nimbus.domain.Function;
@@ -17,6 +19,8 @@ import io.nimbus.domain.InvocationQuery;
 import io.nimbus.domain.InvocationStatus;
 import io.nimbus.domain.InvocationStore;
 import io.nimbus.domain.TriggerType;
+import io.nimbus.domain.Webhook;
+import io.nimbus.domain.WebhookStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +53,8 @@ abstract class StoreContractTest {
     protected FunctionStore functions;
     protected InvocationStore invocations;
     protected AsyncQueue queue;
+    protected AliasStore aliases;
+    protected WebhookStore webhooks;
 
     /** Where the store under test lives; every call must give the same place. */
     protected abstract StoreConfig config();
@@ -271,6 +277,108 @@ abstract class StoreContractTest {
     @Test
     void deletingAnAbsentFunctionReturnsFalse() {
         assertThat(functions.delete("no-such-id")).isFalse();
+    }
+
+    // --- versions and aliases ---
+
+    @Test
+    void everyVersionKeepsTheConfigurationItWasPublishedWith() {
+        Function v1 = create(function("versioned", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+        FunctionCode newCode = code("main.py", "changed");
+        Function v2 = nextVersion(v1, newCode, T0.plusSeconds(60));
+        functions.update(v2, newCode);
+
+        assertThat(functions.findVersion(v1.id(), 1)).contains(v1);
+        assertThat(functions.findVersion(v1.id(), 2)).contains(v2);
+        assertThat(functions.findVersion(v1.id(), 3)).isEmpty();
+        assertThat(functions.versions(v1.id())).containsExactly(v2, v1);
+    }
+
+    @Test
+    void aFinishedBuildIsRecordedOnItsVersionEvenAfterItWasReplaced() {
+        Function v1 = create(function("built-late", T0, "go1.19", FunctionStatus.BUILDING, CODE));
+        FunctionCode newCode = code("main.py", "changed");
+        functions.update(nextVersion(v1, newCode, T0.plusSeconds(60)), newCode);
+
+        assertThat(functions.finishBuild(v1.id(), 1, FunctionStatus.ACTIVE, "ok")).isFalse();
+
+        assertThat(functions.findVersion(v1.id(), 1).orElseThrow().status()).isEqualTo(FunctionStatus.ACTIVE);
+        assertThat(functions.findVersion(v1.id(), 1).orElseThrow().buildLog()).isEqualTo("ok");
+        assertThat(functions.findVersion(v1.id(), 2).orElseThrow().status()).isEqualTo(FunctionStatus.BUILDING);
+    }
+
+    @Test
+    void oldVersionsAreDeletedExceptThoseAnAliasPointsAt() {
+        Function current = create(function("retained", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+        for (int i = 2; i <= 5; i++) {
+            FunctionCode next = code("main.py", "v" + i);
+            current = nextVersion(current, next, T0.plusSeconds(i));
+            functions.update(current, next);
+        }
+        aliases.create(new Alias(current.id(), "stable", 1, 2, 0.5, T0, T0));
+
+        assertThat(functions.deleteVersionsBelow(current.id(), 4)).containsExactlyInAnyOrder(3);
+
+        assertThat(functions.versions(current.id())).extracting(Function::version).containsExactly(5, 4, 2, 1);
+        assertThat(functions.findCode(current.id(), 3)).isEmpty();
+    }
+
+    @Test
+    void anAliasIsCreatedReplacedListedAndDeleted() {
+        Function f = create(function("aliased", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+        FunctionCode newCode = code("main.py", "changed");
+        functions.update(nextVersion(f, newCode, T0.plusSeconds(1)), newCode);
+        Alias prod = new Alias(f.id(), "prod", 1, null, 0, T0, T0);
+        aliases.create(prod);
+        Alias canary = new Alias(f.id(), "prod", 1, 2, 0.2, T0, T0.plusSeconds(5));
+
+        aliases.replace(canary);
+
+        assertThat(aliases.find(f.id(), "prod")).contains(canary);
+        assertThat(aliases.list(f.id())).containsExactly(canary);
+        assertThat(aliases.delete(f.id(), "prod")).isTrue();
+        assertThat(aliases.find(f.id(), "prod")).isEmpty();
+        assertThat(aliases.delete(f.id(), "prod")).isFalse();
+    }
+
+    @Test
+    void anAliasToAVersionThatDoesNotExistIsRefusedNamingTheField() {
+        Function f = create(function("dangling", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+
+        assertThatThrownBy(() -> aliases.create(new Alias(f.id(), "prod", 7, null, 0, T0, T0)))
+                .isInstanceOfSatisfying(DomainException.class, e -> assertThat(e.field()).isEqualTo("version"));
+        assertThatThrownBy(() -> aliases.create(new Alias(f.id(), "prod", 1, 9, 0.5, T0, T0)))
+                .isInstanceOfSatisfying(DomainException.class,
+                        e -> assertThat(e.field()).isEqualTo("additional_version"));
+        aliases.create(new Alias(f.id(), "prod", 1, null, 0, T0, T0));
+        assertThatThrownBy(() -> aliases.create(new Alias(f.id(), "prod", 1, null, 0, T0, T0)))
+                .isInstanceOfSatisfying(DomainException.class, e -> assertThat(e.field()).isEqualTo("name"));
+    }
+
+    @Test
+    void deletingAFunctionDeletesItsAliases() {
+        Function f = create(function("gone-with-aliases", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+        aliases.create(new Alias(f.id(), "prod", 1, null, 0, T0, T0));
+
+        assertThat(functions.delete(f.id())).isTrue();
+
+        assertThat(aliases.list(f.id())).isEmpty();
+    }
+
+    @Test
+    void aWebhookIsFoundByItsKeyHashAndANewKeyReplacesTheOld() {
+        Function f = create(function("hooked", T0, "python3.11", FunctionStatus.ACTIVE, CODE));
+        Webhook first = new Webhook(f.id(), "hash-1", null, null, T0);
+        Webhook second = new Webhook(f.id(), "hash-2", "s3cret", "X-Signature", T0.plusSeconds(1));
+        webhooks.save(first);
+
+        webhooks.save(second);
+
+        assertThat(webhooks.findByKeyHash("hash-1")).isEmpty();
+        assertThat(webhooks.findByKeyHash("hash-2")).contains(second);
+        assertThat(functions.delete(f.id())).isTrue();
+        assertThat(webhooks.findByKeyHash("hash-2")).isEmpty();
+        assertThat(webhooks.delete(f.id())).isFalse();
     }
 
     // --- invocations ---
@@ -581,6 +689,8 @@ abstract class StoreContractTest {
         functions = new JdbcFunctionStore(database);
         invocations = new JdbcInvocationStore(database);
         queue = new JdbcAsyncQueue(database);
+        aliases = new JdbcAliasStore(database);
+        webhooks = new JdbcWebhookStore(database);
     }
 
     /** Runs {@code task} on {@link #THREADS} threads at once and rethrows the first failure. */
