@@ -21,9 +21,12 @@ public final class ApiRoutes {
     private final FunctionHandlers functions;
     private final InvocationHandlers invocations;
     private final HealthHandlers health;
+    private final EventingRoutes eventing;
 
-    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health) {
+    ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
+              EventingRoutes eventing) {
         this.metrics = metrics;
+        this.eventing = eventing;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
@@ -45,7 +48,9 @@ public final class ApiRoutes {
                 .post("/api/v1/functions/{ref}/async", invocations::invokeAsync)
                 .get("/api/v1/functions/{ref}/invocations", invocations::listForFunction)
                 .get("/api/v1/invocations", invocations::listAll)
-                .get("/api/v1/invocations/{id}", invocations::get)
+                .get("/api/v1/invocations/{id}", invocations::get);
+        eventing.register(routing);
+        routing
                 .any(ApiRoutes::notFound)
                 .error(DomainException.class, ApiRoutes::domainError)
                 .error(ApiException.class, ApiRoutes::apiError)

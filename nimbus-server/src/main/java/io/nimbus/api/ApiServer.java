@@ -18,7 +18,7 @@ public final class ApiServer implements AutoCloseable {
     public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
                         RuntimeRegistry runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
                         BooleanSupplier storeUp,
-                        BooleanSupplier accepting) {
+                        BooleanSupplier accepting, EventingParts eventing) {
     }
 
     public ApiServer(String host, int port, Parts parts) {
@@ -27,7 +27,8 @@ public final class ApiServer implements AutoCloseable {
                 new FunctionHandlers(parts.functions(), parts.runtimes(), views),
                 new InvocationHandlers(parts.invoker(), parts.async(), parts.history(), parts.functions()),
                 new HealthHandlers(parts.runtimes(), parts.pools(), parts.async(), parts.storeKind(), parts.storeUp(),
-                        parts.accepting()));
+                        parts.accepting()),
+                new EventingRoutes(parts.eventing(), parts.functions()));
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

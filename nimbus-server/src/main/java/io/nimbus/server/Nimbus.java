@@ -119,8 +119,9 @@ public final class Nimbus implements AutoCloseable {
         InvocationRecorder recorder = new InvocationRecorder(invocationStore, config.integer(Setting.RECORD_FLUSH_MS));
         closeInReverse.push(recorder);
         Invoker invoker = new Invoker(functions, pools, recorder, metrics, clock);
-        async = new AsyncInvocations(queue, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
-                config.millis(Setting.ASYNC_POLL_MS));
+        Eventing eventing = new Eventing(database, functions, clock, config);
+        async = new AsyncInvocations(queue, invoker, eventing.settlement(queue), clock,
+                config.integer(Setting.ASYNC_CONCURRENCY), config.millis(Setting.ASYNC_POLL_MS));
         closeInReverse.push(() -> async.stop(config.seconds(Setting.SHUTDOWN_GRACE_SEC)));
         if (embedded) {
             int released = queue.releaseAllLeases();
@@ -129,6 +130,7 @@ public final class Nimbus implements AutoCloseable {
             }
         }
         async.start();
+        closeInReverse.push(eventing.startCron(async, functionStore));
         provisionWarmFunctions(functionStore, pools);
         runtimes.all().forEach(runtime -> metrics.poolGauges(runtime.id(), pools,
                 p -> p.liveInstances(runtime.id()), p -> p.idleInstances(runtime.id())));
@@ -136,7 +138,7 @@ public final class Nimbus implements AutoCloseable {
 
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), runtimes, pools, metrics,
-                embedded ? "sqlite" : "postgres", database::ping, () -> accepting)).start();
+                embedded ? "sqlite" : "postgres", database::ping, () -> accepting, eventing.apiParts(async))).start();
         closeInReverse.push(api);
         accepting = true;
     }
