@@ -1,6 +1,7 @@
 package io.nimbus.api;
 
 import io.helidon.webserver.http.HttpRouting;
+import io.nimbus.functions.FunctionService;
 
 /**
  * The routes of reliable async, the event bus and cron, registered by {@link ApiRoutes}
@@ -12,7 +13,7 @@ final class EventingRoutes {
     private final EventHandlers events;
     private final ScheduleHandlers schedules;
 
-    EventingRoutes(EventingParts parts, io.nimbus.functions.FunctionService functions) {
+    EventingRoutes(EventingParts parts, FunctionService functions) {
         this.asyncConfigs = new AsyncConfigHandlers(parts.asyncConfigs(), functions);
         this.deadLetters = new DeadLetterHandlers(parts.deadLetters(), functions);
         this.events = new EventHandlers(parts.bus());

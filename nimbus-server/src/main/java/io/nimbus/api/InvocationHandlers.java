@@ -21,9 +21,11 @@ import io.nimbus.pool.ExecResult;
 import io.nimbus.protocol.JsonPayload;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Invoking functions, synchronously and asynchronously, and reading invocation records. */
 final class InvocationHandlers {
@@ -34,8 +36,8 @@ final class InvocationHandlers {
     private static final HeaderName FUNCTION_VERSION = HeaderNames.create("X-Nimbus-Function-Version");
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create("Idempotent-Replayed");
-    private static final java.time.Duration IDEMPOTENCY_WINDOW = java.time.Duration.ofHours(24);
-    private static final java.util.regex.Pattern KEY_SHAPE = java.util.regex.Pattern.compile("^[\\x21-\\x7e]{1,255}$");
+    private static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    private static final Pattern KEY_SHAPE = Pattern.compile("^[\\x21-\\x7e]{1,255}$");
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
     private final Invoker invoker;

@@ -96,6 +96,26 @@ class ReliableAsyncTest {
     }
 
     @Test
+    void aFailureWhoseRetryWouldOutliveMaxEventAgeIsDeadLetteredAsEventAgeExceeded() {
+        // a first retry due after two minutes cannot happen within a 60 s event age
+        try (RunningNimbus slowRetries = RunningNimbus.start(Map.of(Setting.ASYNC_RETRY_BASE_MS, "120000",
+                Setting.ASYNC_RETRY_MAX_MS, "240000"))) {
+            ApiClient client = slowRetries.client();
+            client.createFunction("too-old", "node", "exports.handler = async () => { throw new Error('late'); };\n");
+            assertThat(client.put("/api/v1/functions/too-old/async-config", "{\"max_event_age_sec\": 60}").status())
+                    .isEqualTo(200);
+
+            String id = client.post("/api/v1/functions/too-old/async", "{}").json().path("invocation_id").asText();
+
+            JsonNode failed = awaitStatus(client, id, "failed");
+            assertThat(failed.path("attempts").asInt()).isEqualTo(1);
+            JsonNode letter = awaitDeadLetters(client, "too-old", 1).get(0);
+            assertThat(letter.path("reason").asText()).isEqualTo("EventAgeExceeded");
+            assertThat(letter.path("error").path("message").asText()).isEqualTo("late");
+        }
+    }
+
+    @Test
     void theSameIdempotencyKeyGivesTheSameInvocationAndADifferentEventUnderItIsRefused() throws Exception {
         api.createFunction("once-only", "python", "def handler(event):\n    return event['n']\n");
 
