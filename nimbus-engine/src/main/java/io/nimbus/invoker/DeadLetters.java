@@ -14,6 +14,8 @@ import java.util.List;
 
 /** A function's dead-letter queue: reading it, and redriving a letter as a new async invocation. */
 public final class DeadLetters {
+    private static final int PAGE = 500;
+
     private final DeadLetterStore store;
     private final AsyncInvocations async;
     private final Clock clock;
@@ -36,12 +38,39 @@ public final class DeadLetters {
      */
     public Invocation redrive(Function function, String id) {
         DeadLetter letter = store.find(function.id(), id).orElseThrow(() -> DomainException.notFound("dead letter", id));
-        Invocation pending = Invocation.pending(Ids.timeOrdered(), function, TriggerType.ASYNC, letter.input(),
-                clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        Invocation pending = pendingFor(function, letter);
         if (!store.redrive(letter, pending)) {
             throw DomainException.conflict("id", "dead letter " + id + " was redriven already");
         }
         async.wake();
         return pending;
+    }
+
+    /**
+     * Redrives every letter of the function not redriven yet, each as {@link #redrive} does
+     * (a letter another caller redrives meanwhile is skipped).
+     *
+     * @return how many were redriven
+     */
+    public int redriveAll(Function function) {
+        int redriven = 0;
+        for (int offset = 0; ; offset += PAGE) {
+            List<DeadLetter> page = store.list(function.id(), PAGE, offset);
+            for (DeadLetter letter : page) {
+                if (letter.redrivenAt() == null && store.redrive(letter, pendingFor(function, letter))) {
+                    redriven++;
+                }
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+        }
+        async.wake();
+        return redriven;
+    }
+
+    private Invocation pendingFor(Function function, DeadLetter letter) {
+        return Invocation.pending(Ids.timeOrdered(), function, TriggerType.ASYNC, letter.input(),
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
     }
 }

@@ -44,6 +44,11 @@ final class DeadLetterHandlers {
         Exchange.json(response, 202, Map.of("invocation_id", pending.id(), "status", pending.status().wireName()));
     }
 
+    void redriveAll(ServerRequest request, ServerResponse response) {
+        Function function = functions.require(FunctionHandlers.ref(request));
+        Exchange.json(response, 202, Map.of("redriven", deadLetters.redriveAll(function)));
+    }
+
     private static Map<String, Object> view(Function function, DeadLetter letter) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", letter.id());

@@ -26,6 +26,7 @@ final class EventingRoutes {
                 .put("/api/v1/functions/{ref}/async-config", asyncConfigs::put)
                 .delete("/api/v1/functions/{ref}/async-config", asyncConfigs::delete)
                 .get("/api/v1/functions/{ref}/dead-letters", deadLetters::list)
+                .post("/api/v1/functions/{ref}/dead-letters/redrive", deadLetters::redriveAll)
                 .post("/api/v1/functions/{ref}/dead-letters/{id}/redrive", deadLetters::redrive)
                 .get("/api/v1/functions/{ref}/schedule", schedules::get)
                 .put("/api/v1/functions/{ref}/schedule", schedules::put)

@@ -84,6 +84,30 @@ class ReliableAsyncTest {
     }
 
     @Test
+    void afterTheFunctionIsFixedRedrivingAllItsDeadLettersRunsEachOnce() {
+        api.createFunction("fixed-later", "python", "def handler(event):\n    raise ValueError('bug')\n");
+        api.put("/api/v1/functions/fixed-later/async-config", "{\"max_retries\": 0}");
+        String first = submit("fixed-later", "{\"n\": 1}");
+        String second = submit("fixed-later", "{\"n\": 2}");
+        awaitDeadLetters("fixed-later", 2);
+        assertThat(api.put("/api/v1/functions/fixed-later", "{\"code\": \"def handler(event):\\n    return event['n']\\n\"}")
+                .status()).isEqualTo(200);
+
+        Reply redrive = api.post("/api/v1/functions/fixed-later/dead-letters/redrive", "");
+        Reply again = api.post("/api/v1/functions/fixed-later/dead-letters/redrive", "");
+
+        assertThat(redrive.status()).isEqualTo(202);
+        assertThat(redrive.json().path("redriven").asInt()).isEqualTo(2);
+        assertThat(again.json().path("redriven").asInt()).isZero();
+        JsonNode letters = api.get("/api/v1/functions/fixed-later/dead-letters").json().path("dead_letters");
+        for (JsonNode letter : letters) {
+            JsonNode rerun = awaitStatus(letter.path("redrive_invocation_id").asText(), "success");
+            assertThat(rerun.path("output").asInt()).isEqualTo(letter.path("input").path("n").asInt());
+        }
+        assertThat(letters.findValuesAsText("invocation_id")).containsExactlyInAnyOrder(first, second);
+    }
+
+    @Test
     void withMaxRetriesZeroAFailureIsDeadLetteredAfterOneAttempt() {
         api.createFunction("fails-once-only", "node", "exports.handler = async () => { throw new Error('no'); };\n");
         assertThat(api.put("/api/v1/functions/fails-once-only/async-config", "{\"max_retries\": 0}").status()).isEqualTo(200);

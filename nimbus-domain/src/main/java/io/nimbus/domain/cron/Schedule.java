@@ -11,8 +11,4 @@ import java.time.ZoneId;
  */
 public record Schedule(String functionId, String functionName, CronExpression expression, ZoneId zone,
                        boolean catchUp, Instant nextFireAt, Instant createdAt) {
-
-    public Schedule withNextFireAt(Instant next) {
-        return new Schedule(functionId, functionName, expression, zone, catchUp, next, createdAt);
-    }
 }
