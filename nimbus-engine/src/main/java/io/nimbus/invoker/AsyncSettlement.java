@@ -45,11 +45,15 @@ public final class AsyncSettlement {
      * @return true when it was too old (and is settled)
      */
     boolean settleIfTooOld(Invocation claimed) {
-        AsyncConfig config = config(claimed);
-        if (!olderThan(claimed, now(), config)) {
+        Instant now = now();
+        // most invocations are younger than any max_event_age_sec can be: no need to read the config
+        if (Duration.between(claimed.createdAt(), now).toSeconds() < AsyncConfig.MIN_EVENT_AGE_SEC) {
             return false;
         }
-        Instant now = now();
+        AsyncConfig config = config(claimed);
+        if (!olderThan(claimed, now, config)) {
+            return false;
+        }
         Invocation expired = new Invocation(claimed.id(), claimed.functionId(), claimed.functionName(),
                 claimed.functionVersion(), claimed.triggerType(), InvocationStatus.FAILED, claimed.input(), null,
                 new InvocationError(DeadLetter.EVENT_AGE_EXCEEDED, null,
@@ -63,6 +67,10 @@ public final class AsyncSettlement {
     /** Writes the attempt's record and what follows from it. */
     void settle(Invocation finished) {
         AsyncConfig config = config(finished);
+        if (finished.status() == InvocationStatus.SUCCESS && config.onSuccess() == null) {
+            queue.complete(finished);
+            return;
+        }
         if (finished.status() == InvocationStatus.SUCCESS) {
             int attempts = queue.attempts(finished.id()).size() + 1;
             queue.finish(finished, destinations.onSuccess(finished, config, attempts));
