@@ -1,5 +1,9 @@
 package io.nimbus.domain;
 
+import io.nimbus.domain.async.Aftermath;
+import io.nimbus.domain.async.Attempt;
+import io.nimbus.domain.async.IdempotencyKey;
+import io.nimbus.domain.async.Submission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +24,13 @@ public interface AsyncQueue {
     void enqueue(Invocation pending);
 
     /**
+     * Like {@link #enqueue(Invocation)}, unless the function already has an unexpired
+     * invocation under the same key: then nothing is queued. The key is kept in the same
+     * transaction as the entry.
+     */
+    Submission enqueue(Invocation pending, IdempotencyKey key);
+
+    /**
      * Claims up to {@code max} entries that are due and not leased (or whose lease expired),
      * oldest first, marks their invocations running and leases them until {@code now + lease}.
      *
@@ -32,6 +43,21 @@ public interface AsyncQueue {
      * transaction. For a function deleted in the meantime it writes nothing.
      */
     void complete(Invocation finalRecord);
+
+    /**
+     * Like {@link #complete}, and writes what the invocation leaves behind (destination
+     * invocations and events, a dead letter) in the same transaction.
+     */
+    void finish(Invocation finalRecord, Aftermath aftermath);
+
+    /**
+     * Keeps a failed attempt of a claimed invocation and queues the invocation again, due at
+     * {@code notBefore}, in one transaction: a crash before or after loses nothing.
+     */
+    void retry(Invocation failedAttempt, Instant notBefore);
+
+    /** The failed attempts before the current one, oldest first. */
+    List<Attempt> attempts(String invocationId);
 
     /**
      * Clears every lease and puts the invocations back to pending. Only for a node that owns

@@ -5,6 +5,9 @@ import io.nimbus.domain.Function;
 import io.nimbus.domain.Ids;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.TriggerType;
+import io.nimbus.domain.async.Attempt;
+import io.nimbus.domain.async.IdempotencyKey;
+import io.nimbus.domain.async.Submission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * hears 202), then claimed and run by a dispatcher loop, at most {@code concurrency} at
  * once, each on a virtual thread. An entry is removed only together with its final record,
  * so a crash at any point leaves it in the queue to be run again: delivery is at least once.
+ * What follows an attempt (a retry, a destination, a dead letter) is {@link AsyncSettlement}'s.
  */
 public final class AsyncInvocations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncInvocations.class);
@@ -30,6 +34,7 @@ public final class AsyncInvocations implements AutoCloseable {
 
     private final AsyncQueue queue;
     private final Invoker invoker;
+    private final AsyncSettlement settlement;
     private final Clock clock;
     private final int concurrency;
     private final Duration pollInterval;
@@ -39,10 +44,11 @@ public final class AsyncInvocations implements AutoCloseable {
     private volatile boolean running = true;
     private Thread dispatcher;
 
-    public AsyncInvocations(AsyncQueue queue, Invoker invoker, Clock clock, int concurrency,
+    public AsyncInvocations(AsyncQueue queue, Invoker invoker, AsyncSettlement settlement, Clock clock, int concurrency,
                             Duration pollInterval) {
         this.queue = queue;
         this.invoker = invoker;
+        this.settlement = settlement;
         this.clock = clock;
         this.concurrency = concurrency;
         this.pollInterval = pollInterval;
@@ -66,6 +72,29 @@ public final class AsyncInvocations implements AutoCloseable {
         queue.enqueue(pending);
         wakeUp.release();
         return pending;
+    }
+
+    /**
+     * Like {@link #submit(Function, String)}, deduplicated by {@code key}: a repeat of the
+     * same event under the same key within {@code keyLifetime} queues nothing.
+     */
+    public Submission submit(Function function, String eventJson, String key, Duration keyLifetime) {
+        Invocation pending = Invocation.pending(Ids.timeOrdered(), function, TriggerType.ASYNC, eventJson,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        Submission submission = queue.enqueue(pending,
+                new IdempotencyKey(key, RequestDigest.of(eventJson), pending.createdAt().plus(keyLifetime)));
+        wakeUp.release();
+        return submission;
+    }
+
+    /** The failed attempts of a retried invocation, oldest first. */
+    public List<Attempt> attempts(String invocationId) {
+        return queue.attempts(invocationId);
+    }
+
+    /** Claims at once rather than at the next poll: for work queued elsewhere (events, cron, redrives). */
+    public void wake() {
+        wakeUp.release();
     }
 
     public int inFlight() {
@@ -103,8 +132,10 @@ public final class AsyncInvocations implements AutoCloseable {
 
     private void runOne(Invocation claimed) {
         try {
-            Invocation finished = invoker.runQueued(claimed);
-            queue.complete(finished);
+            if (settlement.settleIfTooOld(claimed)) {
+                return;
+            }
+            settlement.settle(invoker.runQueued(claimed));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -24,12 +24,14 @@ public final class ApiRoutes {
     private final WorkflowHandlers workflows;
     private final VersionHandlers versions;
     private final WebhookHandlers webhooks;
+    private final EventingRoutes eventing;
 
     ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
-              WorkflowHandlers workflows, VersionHandlers versions, WebhookHandlers webhooks) {
+              WorkflowHandlers workflows, VersionHandlers versions, WebhookHandlers webhooks, EventingRoutes eventing) {
         this.metrics = metrics;
         this.versions = versions;
         this.webhooks = webhooks;
+        this.eventing = eventing;
         this.functions = functions;
         this.invocations = invocations;
         this.health = health;
@@ -72,7 +74,9 @@ public final class ApiRoutes {
                 .post("/api/v1/workflows/{ref}/executions", workflows::startExecution)
                 .get("/api/v1/workflows/{ref}/executions", workflows::listExecutions)
                 .get("/api/v1/executions/{id}", workflows::getExecution)
-                .post("/api/v1/executions/{id}/cancel", workflows::cancelExecution)
+                .post("/api/v1/executions/{id}/cancel", workflows::cancelExecution);
+        eventing.register(routing);
+        routing
                 .any(ApiRoutes::notFound)
                 .error(DomainException.class, ApiRoutes::domainError)
                 .error(ApiException.class, ApiRoutes::apiError)

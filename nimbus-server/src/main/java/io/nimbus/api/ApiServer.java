@@ -22,7 +22,8 @@ public final class ApiServer implements AutoCloseable {
     public record Parts(FunctionService functions, Invoker invoker, AsyncInvocations async, InvocationHistory history,
                         RuntimeCatalogue runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
                         BooleanSupplier storeUp,
-                        BooleanSupplier accepting, WorkflowService workflows, Aliases aliases, Webhooks webhooks) {
+                        BooleanSupplier accepting, WorkflowService workflows, Aliases aliases, Webhooks webhooks,
+                        EventingParts eventing) {
     }
 
     public ApiServer(String host, int port, Parts parts) {
@@ -35,7 +36,8 @@ public final class ApiServer implements AutoCloseable {
                         parts.accepting()),
                 new WorkflowHandlers(parts.workflows()),
                 new VersionHandlers(parts.functions(), parts.aliases(), views),
-                new WebhookHandlers(parts.webhooks(), parts.functions(), parts.async()));
+                new WebhookHandlers(parts.webhooks(), parts.functions(), parts.async()),
+                new EventingRoutes(parts.eventing(), parts.functions()));
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

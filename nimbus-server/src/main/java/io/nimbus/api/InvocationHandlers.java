@@ -11,6 +11,7 @@ import io.nimbus.domain.InvocationQuery;
 import io.nimbus.domain.InvocationStatus;
 import io.nimbus.domain.Limits;
 import io.nimbus.domain.TriggerType;
+import io.nimbus.domain.async.Submission;
 import io.nimbus.functions.FunctionService;
 import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
@@ -22,9 +23,11 @@ import io.nimbus.pool.ExecResult;
 import io.nimbus.protocol.JsonPayload;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Invoking functions, synchronously and asynchronously, and reading invocation records. */
 final class InvocationHandlers {
@@ -33,6 +36,10 @@ final class InvocationHandlers {
     private static final HeaderName DURATION = HeaderNames.create("X-Nimbus-Duration-Ms");
     private static final HeaderName INIT_DURATION = HeaderNames.create("X-Nimbus-Init-Duration-Ms");
     private static final HeaderName FUNCTION_VERSION = HeaderNames.create("X-Nimbus-Function-Version");
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create("Idempotent-Replayed");
+    private static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    private static final Pattern KEY_SHAPE = Pattern.compile("^[\\x21-\\x7e]{1,255}$");
     private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
     private final Invoker invoker;
@@ -85,19 +92,42 @@ final class InvocationHandlers {
         String ref = FunctionHandlers.ref(request);
         Function function = functions.require(ref);
         byte[] event = event(request);
-        Invocation pending = async.submit(function, new String(event, StandardCharsets.UTF_8));
-        response.header("Location", "/api/v1/invocations/" + pending.id());
-        response.header(INVOCATION_ID, pending.id());
+        String key = request.headers().first(IDEMPOTENCY_KEY).orElse(null);
+        if (key == null) {
+            accepted(response, async.submit(function, new String(event, StandardCharsets.UTF_8)).id(), "pending");
+            return;
+        }
+        if (!KEY_SHAPE.matcher(key).matches()) {
+            throw ApiException.badRequest("Idempotency-Key", "Idempotency-Key is 1-255 visible ASCII characters");
+        }
+        switch (async.submit(function, new String(event, StandardCharsets.UTF_8), key, IDEMPOTENCY_WINDOW)) {
+            case Submission.Accepted accepted -> accepted(response, accepted.invocation().id(), "pending");
+            case Submission.Replayed replayed -> {
+                response.header(IDEMPOTENT_REPLAYED, "true");
+                accepted(response, replayed.invocationId(), history.find(replayed.invocationId())
+                        .map(invocation -> invocation.status().wireName()).orElse("pending"));
+            }
+            case Submission.KeyReused reused -> throw new ApiException(422, "IdempotencyKeyReused",
+                    "this Idempotency-Key was used within 24 hours for a different event (invocation "
+                            + reused.invocationId() + ")", "Idempotency-Key");
+        }
+    }
+
+    private static void accepted(ServerResponse response, String invocationId, String status) {
+        response.header("Location", "/api/v1/invocations/" + invocationId);
+        response.header(INVOCATION_ID, invocationId);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("invocation_id", pending.id());
-        body.put("status", pending.status().wireName());
+        body.put("invocation_id", invocationId);
+        body.put("status", status);
         Exchange.json(response, 202, body);
     }
 
     void get(ServerRequest request, ServerResponse response) {
         String id = request.path().pathParameters().get("id");
         Invocation invocation = history.find(id).orElseThrow(() -> DomainException.notFound("invocation", id));
-        Exchange.json(response, 200, Views.invocation(invocation));
+        Map<String, Object> view = Views.invocation(invocation);
+        AttemptViews.add(view, invocation, async.attempts(id));
+        Exchange.json(response, 200, view);
     }
 
     void listForFunction(ServerRequest request, ServerResponse response) {

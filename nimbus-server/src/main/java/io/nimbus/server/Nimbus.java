@@ -153,8 +153,9 @@ public final class Nimbus implements AutoCloseable {
         closeInReverse.push(recorder);
         Invoker invoker = new Invoker(functions, pools, new PlainProgram(NamespaceJobs.create(dataDir)), recorder, metrics,
                 clock);
-        async = new AsyncInvocations(queue, invoker, clock, config.integer(Setting.ASYNC_CONCURRENCY),
-                config.millis(Setting.ASYNC_POLL_MS));
+        Eventing eventing = new Eventing(database, functions, clock, config);
+        async = new AsyncInvocations(queue, invoker, eventing.settlement(queue), clock,
+                config.integer(Setting.ASYNC_CONCURRENCY), config.millis(Setting.ASYNC_POLL_MS));
         closeInReverse.push(() -> async.stop(config.seconds(Setting.SHUTDOWN_GRACE_SEC)));
         if (embedded) {
             int released = queue.releaseAllLeases();
@@ -167,6 +168,7 @@ public final class Nimbus implements AutoCloseable {
                 new JdbcExecutionStore(database), functions, invoker, clock, config.millis(Setting.ASYNC_POLL_MS));
         closeInReverse.push(workflows);
         workflows.start(embedded);
+        closeInReverse.push(eventing.startCron(async, functionStore));
         provisionWarmFunctions(functionStore, pools);
         runtimes.all().forEach(runtime -> metrics.poolGauges(runtime.id(), pools,
                 p -> p.liveInstances(runtime.id()), p -> p.idleInstances(runtime.id())));
@@ -175,7 +177,7 @@ public final class Nimbus implements AutoCloseable {
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), catalogue, pools, metrics,
                 embedded ? "sqlite" : "postgres", database::ping, () -> accepting, workflows, aliases,
-                new Webhooks(new JdbcWebhookStore(database), functions, clock))).start();
+                new Webhooks(new JdbcWebhookStore(database), functions, clock), eventing.apiParts(async))).start();
         closeInReverse.push(api);
         accepting = true;
     }

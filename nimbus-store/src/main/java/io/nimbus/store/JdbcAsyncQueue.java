@@ -4,6 +4,10 @@ import io.nimbus.domain.AsyncQueue;
 import io.nimbus.domain.DomainException;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationStatus;
+import io.nimbus.domain.async.Aftermath;
+import io.nimbus.domain.async.Attempt;
+import io.nimbus.domain.async.IdempotencyKey;
+import io.nimbus.domain.async.Submission;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,6 +58,11 @@ public final class JdbcAsyncQueue implements AsyncQueue {
     }
 
     @Override
+    public Submission enqueue(Invocation pending, IdempotencyKey key) {
+        return IdempotencyRows.enqueueOnce(database, pending, key);
+    }
+
+    @Override
     public List<Invocation> claim(int max, Duration lease, Instant now) {
         if (max <= 0) {
             return List.of();
@@ -72,12 +81,40 @@ public final class JdbcAsyncQueue implements AsyncQueue {
     public void complete(Invocation finalRecord) {
         InvocationRows.saveDroppingDeletedFunctions(database, "complete invocation " + finalRecord.id(), connection -> {
             InvocationRows.upsert(connection, List.of(finalRecord));
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "DELETE FROM async_queue WHERE invocation_id = ?")) {
-                statement.setString(1, finalRecord.id());
-                return statement.executeUpdate();
-            }
+            return deleteEntry(connection, finalRecord.id());
         });
+    }
+
+    private static int deleteEntry(Connection connection, String invocationId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM async_queue WHERE invocation_id = ?")) {
+            statement.setString(1, invocationId);
+            return statement.executeUpdate();
+        }
+    }
+
+    @Override
+    public void finish(Invocation finalRecord, Aftermath aftermath) {
+        InvocationRows.saveDroppingDeletedFunctions(database, "finish invocation " + finalRecord.id(), connection -> {
+            InvocationRows.upsert(connection, List.of(finalRecord));
+            deleteEntry(connection, finalRecord.id());
+            Aftermaths.write(connection, aftermath);
+            return null;
+        });
+    }
+
+    @Override
+    public void retry(Invocation failedAttempt, Instant notBefore) {
+        InvocationRows.saveDroppingDeletedFunctions(database, "retry invocation " + failedAttempt.id(), connection -> {
+            AttemptRows.insert(connection, failedAttempt);
+            AttemptRows.requeue(connection, failedAttempt.id(), notBefore);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Attempt> attempts(String invocationId) {
+        return database.withConnection("read attempts of " + invocationId,
+                connection -> AttemptRows.list(connection, invocationId));
     }
 
     /** Leased entries go back to pending too: their invocations are not running any more. */
@@ -104,7 +141,7 @@ public final class JdbcAsyncQueue implements AsyncQueue {
         });
     }
 
-    private static void insertInvocation(Connection connection, Invocation pending) throws SQLException {
+    static void insertInvocation(Connection connection, Invocation pending) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(InvocationRows.INSERT)) {
             InvocationRows.bind(statement, pending);
             statement.executeUpdate();
@@ -116,8 +153,8 @@ public final class JdbcAsyncQueue implements AsyncQueue {
         }
     }
 
-    /** Due at once: nothing delays an entry yet. */
-    private static void insertEntry(Connection connection, Invocation pending) throws SQLException {
+    /** Queues an invocation whose record is written, due at once. */
+    static void insertEntry(Connection connection, Invocation pending) throws SQLException {
         String sql = "INSERT INTO async_queue (invocation_id, available_at, lease_until, attempts, created_at)"
                 + " VALUES (?, ?, NULL, 0, ?)";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
