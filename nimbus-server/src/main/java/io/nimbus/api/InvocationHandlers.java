@@ -19,7 +19,6 @@ import io.nimbus.invoker.InvokeOutcome;
 import io.nimbus.invoker.Invoker;
 import io.nimbus.invoker.Resolution;
 import io.nimbus.invoker.Resolver;
-import io.nimbus.pool.ExecResult;
 import io.nimbus.protocol.JsonPayload;
 
 import java.nio.charset.StandardCharsets;
@@ -32,10 +31,6 @@ import java.util.regex.Pattern;
 /** Invoking functions, synchronously and asynchronously, and reading invocation records. */
 final class InvocationHandlers {
     private static final HeaderName INVOCATION_ID = HeaderNames.create("X-Nimbus-Invocation-Id");
-    private static final HeaderName COLD_START = HeaderNames.create("X-Nimbus-Cold-Start");
-    private static final HeaderName DURATION = HeaderNames.create("X-Nimbus-Duration-Ms");
-    private static final HeaderName INIT_DURATION = HeaderNames.create("X-Nimbus-Init-Duration-Ms");
-    private static final HeaderName FUNCTION_VERSION = HeaderNames.create("X-Nimbus-Function-Version");
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create("Idempotent-Replayed");
     private static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
@@ -62,29 +57,10 @@ final class InvocationHandlers {
         Resolution target = resolver.resolve(FunctionHandlers.ref(request), Exchange.query(request, "version"));
         byte[] event = event(request);
         InvokeOutcome outcome = invoker.invoke(target, event, TriggerType.HTTP);
-        if (outcome.throttled()) {
-            response.header(HeaderNames.RETRY_AFTER, Long.toString(outcome.retryAfterSeconds()));
-            Exchange.error(response, 429, "TooManyRequests",
-                    outcome.throttleReason() + "; retry after " + outcome.retryAfterSeconds() + " s", null);
-            return;
-        }
-        response.header(INVOCATION_ID, outcome.invocationId());
-        response.header(COLD_START, Boolean.toString(outcome.coldStart()));
-        response.header(DURATION, String.format(java.util.Locale.ROOT, "%.3f", outcome.durationNanos() / 1e6));
-        if (outcome.initNanos() > 0) {
-            response.header(INIT_DURATION, String.format(java.util.Locale.ROOT, "%.3f", outcome.initNanos() / 1e6));
-        }
-        response.header(FUNCTION_VERSION, Integer.toString(outcome.function().version()));
-        switch (outcome.result()) {
-            case ExecResult.Completed done -> {
-                response.header(HeaderNames.CONTENT_TYPE, "application/json");
-                response.send(done.output());
-            }
-            case ExecResult.TimedOut timedOut -> failure(response, 504, timedOut);
-            case ExecResult.HandlerFailed failed -> failure(response, 502, failed);
-            case ExecResult.OutOfMemory outOfMemory -> failure(response, 502, outOfMemory);
-            case ExecResult.ResponseTooLarge tooLarge -> failure(response, 502, tooLarge);
-            case ExecResult.WorkerDied died -> failure(response, 502, died);
+        byte[] output = InvokeAnswers.outputOrError(response, outcome);
+        if (output != null) {
+            response.header(HeaderNames.CONTENT_TYPE, "application/json");
+            response.send(output);
         }
     }
 
@@ -162,11 +138,6 @@ final class InvocationHandlers {
             throw new ApiException(400, "InvalidEvent", "the request body is not valid JSON", null);
         }
         return body;
-    }
-
-    private static void failure(ServerResponse response, int status, ExecResult result) {
-        Map<String, Object> body = Map.of("error", Views.error(Invoker.errorOf(result)));
-        Exchange.json(response, status, body);
     }
 
     private static InvocationStatus status(ServerRequest request) {
