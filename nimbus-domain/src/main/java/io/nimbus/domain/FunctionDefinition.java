@@ -19,5 +19,6 @@ public record FunctionDefinition(
         Map<String, String> envVars,
         List<String> tags,
         SandboxSpec sandbox,
-        PoolSpec pool) {
+        PoolSpec pool,
+        HttpRoute httpRoute) {
 }

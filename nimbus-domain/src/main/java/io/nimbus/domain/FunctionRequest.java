@@ -10,6 +10,7 @@ import java.util.Map;
  * @param code  inline source of the handler's module
  * @param files relative path to base64 content, for multi-file functions
  * @param isolation the sandbox backend, or null for the server's default
+ * @param httpPath  where to serve it over plain HTTP; on update, empty removes the route
  */
 public record FunctionRequest(
         String name,
@@ -31,11 +32,20 @@ public record FunctionRequest(
         Integer queueTimeoutMs,
         Integer idleTtlSec,
         Integer maxAgeSec,
-        Integer maxInvocations) {
+        Integer maxInvocations,
+        String httpPath,
+        List<String> httpMethods) {
+
+    /** This request with its route removed: what an explicit null {@code http_path} asks for. */
+    public FunctionRequest withoutHttpRoute() {
+        return new FunctionRequest(name, description, runtime, handler, code, files, memoryMb, timeoutSec,
+                maxInstances, envVars, tags, isolation, network, ephemeralStorageMb, cpus, minInstances,
+                queueTimeoutMs, idleTtlSec, maxAgeSec, maxInvocations, "", httpMethods);
+    }
 
     public FunctionRequest withHandler(String newHandler) {
         return new FunctionRequest(name, description, runtime, newHandler, code, files, memoryMb, timeoutSec,
                 maxInstances, envVars, tags, isolation, network, ephemeralStorageMb, cpus, minInstances,
-                queueTimeoutMs, idleTtlSec, maxAgeSec, maxInvocations);
+                queueTimeoutMs, idleTtlSec, maxAgeSec, maxInvocations, httpPath, httpMethods);
     }
 }

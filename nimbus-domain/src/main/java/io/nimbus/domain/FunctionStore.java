@@ -9,7 +9,8 @@ public interface FunctionStore {
     /**
      * Inserts a new function (version 1) and its code in one transaction.
      *
-     * @throws DomainException of kind CONFLICT (field {@code name}) when the name is taken
+     * @throws DomainException of kind CONFLICT (field {@code name}) when the name is taken, or
+     *                         (field {@code http_path}) when another function serves the route
      */
     void create(Function function, FunctionCode code);
 
@@ -18,13 +19,16 @@ public interface FunctionStore {
      * stored function must be at {@code function.version() - 1}.
      *
      * @throws DomainException of kind NOT_FOUND when the function is gone, CONFLICT when another
-     *                         update got there first
+     *                         update got there first or another function serves the route
      */
     void update(Function function, FunctionCode code);
 
     Optional<Function> findById(String id);
 
     Optional<Function> findByName(String name);
+
+    /** Every function with an HTTP route, at its latest version. */
+    List<Function> routed();
 
     /** Newest first by creation time, then by name. */
     List<Function> list(FunctionQuery query);

@@ -43,7 +43,8 @@ public final class FunctionValidator {
                 envVars(request.envVars(), Map.of()),
                 tags(request.tags(), List.of()),
                 sandbox(request, SandboxSpec.DEFAULT),
-                pool(request, PoolSpec.DEFAULT, maxInstances(request.maxInstances(), Limits.DEFAULT_MAX_INSTANCES)));
+                pool(request, PoolSpec.DEFAULT, maxInstances(request.maxInstances(), Limits.DEFAULT_MAX_INSTANCES)),
+                HttpRouteValidator.route(request.httpPath(), request.httpMethods(), null));
     }
 
     /** Validates an update: absent fields keep the current values; code is null when unchanged. */
@@ -66,7 +67,8 @@ public final class FunctionValidator {
                 envVars(request.envVars(), current.envVars()),
                 tags(request.tags(), current.tags()),
                 sandbox(request, current.sandbox()),
-                pool(request, current.pool(), maxInstances(request.maxInstances(), current.maxInstances())));
+                pool(request, current.pool(), maxInstances(request.maxInstances(), current.maxInstances())),
+                HttpRouteValidator.route(request.httpPath(), request.httpMethods(), current.httpRoute()));
     }
 
     /**

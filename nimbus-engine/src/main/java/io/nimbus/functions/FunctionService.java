@@ -97,7 +97,7 @@ public final class FunctionService {
         Function function = new Function(Ids.timeOrdered(), definition.name(), definition.description(),
                 runtime.id(), definition.handler(), definition.memoryMb(), definition.timeoutSec(),
                 definition.maxInstances(), definition.envVars(), definition.tags(), initialStatus(runtime), 1,
-                definition.code().hash(), now, now, definition.sandbox(), definition.pool());
+                definition.code().hash(), now, now, definition.sandbox(), definition.pool(), null, definition.httpRoute());
         store.create(function, definition.code());
         remember(function);
         startOrProvision(function, runtime);
@@ -121,13 +121,14 @@ public final class FunctionService {
         Function next = new Function(current.id(), current.name(), definition.description(), runtime.id(),
                 definition.handler(), definition.memoryMb(), definition.timeoutSec(), definition.maxInstances(),
                 definition.envVars(), definition.tags(), initialStatus(runtime), current.version() + 1, code.hash(),
-                current.createdAt(), now(), definition.sandbox(), definition.pool());
+                current.createdAt(), now(), definition.sandbox(), definition.pool(), null, definition.httpRoute());
         return publish(current, next, code, runtime);
     }
 
     /**
      * Publishes the next version with the code and configuration of {@code version}: a rollback
-     * adds to the history rather than rewriting it, so that it can itself be rolled back.
+     * adds to the history rather than rewriting it, so that it can itself be rolled back. The
+     * HTTP route stays as it is: it belongs to the function, not to a version.
      */
     public Function rollback(String ref, int version) {
         Function current = require(ref);
@@ -137,7 +138,8 @@ public final class FunctionService {
                 .orElseThrow(() -> DomainException.notFound("version", current.name() + ":" + version));
         Function next = new Function(current.id(), current.name(), old.description(), runtime.id(), old.handler(),
                 old.memoryMb(), old.timeoutSec(), old.maxInstances(), old.envVars(), old.tags(), initialStatus(runtime),
-                current.version() + 1, code.hash(), current.createdAt(), now(), old.sandbox(), old.pool());
+                current.version() + 1, code.hash(), current.createdAt(), now(), old.sandbox(), old.pool(), null,
+                current.httpRoute());
         return publish(current, next, code, runtime);
     }
 
@@ -258,6 +260,11 @@ public final class FunctionService {
     public Optional<Function> reload(String ref) {
         byRef.remove(ref);
         return find(ref);
+    }
+
+    /** Every function with an HTTP route, read from the store: routes change rarely, but a stale one would misroute. */
+    public List<Function> routed() {
+        return store.routed();
     }
 
     public List<Function> list(FunctionQuery query) {

@@ -25,10 +25,15 @@ public final class ApiRoutes {
     private final VersionHandlers versions;
     private final WebhookHandlers webhooks;
     private final EventingRoutes eventing;
+    private final HttpRouteHandlers httpRoutes;
+    private final String routePrefix;
 
     ApiRoutes(NimbusMetrics metrics, FunctionHandlers functions, InvocationHandlers invocations, HealthHandlers health,
-              WorkflowHandlers workflows, VersionHandlers versions, WebhookHandlers webhooks, EventingRoutes eventing) {
+              WorkflowHandlers workflows, VersionHandlers versions, WebhookHandlers webhooks, EventingRoutes eventing,
+              String routePrefix, HttpRouteHandlers httpRoutes) {
         this.metrics = metrics;
+        this.routePrefix = routePrefix;
+        this.httpRoutes = httpRoutes;
         this.versions = versions;
         this.webhooks = webhooks;
         this.eventing = eventing;
@@ -77,6 +82,8 @@ public final class ApiRoutes {
                 .post("/api/v1/executions/{id}/cancel", workflows::cancelExecution);
         eventing.register(routing);
         routing
+                .any(routePrefix, httpRoutes::serve)
+                .any(routePrefix + "/*", httpRoutes::serve)
                 .any(ApiRoutes::notFound)
                 .error(DomainException.class, ApiRoutes::domainError)
                 .error(ApiException.class, ApiRoutes::apiError)

@@ -3,6 +3,7 @@ package io.nimbus.api;
 import io.helidon.webserver.WebServer;
 import io.nimbus.functions.Aliases;
 import io.nimbus.functions.FunctionService;
+import io.nimbus.functions.HttpRoutes;
 import io.nimbus.functions.Webhooks;
 import io.nimbus.invoker.AsyncInvocations;
 import io.nimbus.invoker.InvocationHistory;
@@ -23,7 +24,7 @@ public final class ApiServer implements AutoCloseable {
                         RuntimeCatalogue runtimes, InstancePools pools, NimbusMetrics metrics, String storeKind,
                         BooleanSupplier storeUp,
                         BooleanSupplier accepting, WorkflowService workflows, Aliases aliases, Webhooks webhooks,
-                        EventingParts eventing) {
+                        EventingParts eventing, String routePrefix) {
     }
 
     public ApiServer(String host, int port, Parts parts) {
@@ -37,7 +38,9 @@ public final class ApiServer implements AutoCloseable {
                 new WorkflowHandlers(parts.workflows()),
                 new VersionHandlers(parts.functions(), parts.aliases(), views),
                 new WebhookHandlers(parts.webhooks(), parts.functions(), parts.async()),
-                new EventingRoutes(parts.eventing(), parts.functions()));
+                new EventingRoutes(parts.eventing(), parts.functions()),
+                parts.routePrefix(),
+                new HttpRouteHandlers(parts.routePrefix(), new HttpRoutes(parts.functions()), parts.invoker()));
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

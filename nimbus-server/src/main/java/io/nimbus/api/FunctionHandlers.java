@@ -1,5 +1,6 @@
 package io.nimbus.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nimbus.domain.DomainException;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionQuery;
@@ -55,8 +56,13 @@ final class FunctionHandlers {
         Exchange.json(response, 200, views.function(functions.require(ref(request))));
     }
 
+    /** An explicit {@code "http_path": null} removes the route; an absent one keeps it. */
     void update(ServerRequest request, ServerResponse response) {
-        FunctionRequest body = Json.read(functionBody(request), FunctionRequest.class);
+        JsonNode tree = Json.object(functionBody(request));
+        FunctionRequest body = Json.read(tree, FunctionRequest.class);
+        if (tree.has("http_path") && tree.get("http_path").isNull()) {
+            body = body.withoutHttpRoute();
+        }
         Exchange.json(response, 200, views.function(functions.update(ref(request), body)));
     }
 

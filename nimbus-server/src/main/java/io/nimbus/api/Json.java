@@ -52,6 +52,11 @@ final class Json {
 
     /** Maps a request body onto {@code type}, refusing it with the field at fault. */
     static <T> T read(byte[] body, Class<T> type) {
+        return read(object(body), type);
+    }
+
+    /** A request body that must be a JSON object, as a tree: for a handler that needs to see explicit nulls. */
+    static JsonNode object(byte[] body) {
         if (body.length == 0) {
             throw ApiException.badRequest(null, "the request body must be a JSON object");
         }
@@ -60,14 +65,23 @@ final class Json {
             if (tree == null || !tree.isObject()) {
                 throw ApiException.badRequest(null, "the request body must be a JSON object");
             }
+            return tree;
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest(null, "the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest(null, "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** Maps a JSON object onto {@code type}, refusing it with the field at fault. */
+    static <T> T read(JsonNode tree, Class<T> type) {
+        try {
             return MAPPER.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw ApiException.badRequest(e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'");
         } catch (MismatchedInputException e) {
             String field = path(e);
             throw ApiException.badRequest(field, "field '" + field + "' has the wrong type");
-        } catch (JsonParseException e) {
-            throw ApiException.badRequest(null, "the request body is not valid JSON: " + e.getOriginalMessage());
         } catch (JsonMappingException e) {
             throw ApiException.badRequest(path(e), "the request body is not valid: " + e.getOriginalMessage());
         } catch (IOException e) {

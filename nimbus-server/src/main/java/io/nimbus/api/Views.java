@@ -50,6 +50,8 @@ final class Views {
         view.put("tags", f.tags());
         view.put("status", f.status().wireName());
         view.put("build_log", f.buildLog());
+        view.put("http_path", f.httpRoute() == null ? null : f.httpRoute().path());
+        view.put("http_methods", f.httpRoute() == null ? null : f.httpRoute().methods());
         view.put("version", f.version());
         view.put("code_hash", f.codeHash());
         view.put("created_at", time(f.createdAt()));

@@ -177,7 +177,8 @@ public final class Nimbus implements AutoCloseable {
         api = new ApiServer(config.string(Setting.HOST), config.integer(Setting.PORT), new ApiServer.Parts(
                 functions, invoker, async, new InvocationHistory(invocationStore, recorder), catalogue, pools, metrics,
                 embedded ? "sqlite" : "postgres", database::ping, () -> accepting, workflows, aliases,
-                new Webhooks(new JdbcWebhookStore(database), functions, clock), eventing.apiParts(async))).start();
+                new Webhooks(new JdbcWebhookStore(database), functions, clock), eventing.apiParts(async),
+                config.routePrefix())).start();
         closeInReverse.push(api);
         accepting = true;
     }

@@ -105,6 +105,17 @@ public final class NimbusConfig {
         return Path.of(string(Setting.DATA_DIR)).toAbsolutePath().normalize();
     }
 
+    /** Where HTTP routes are served: one or more path segments, apart from the API's own paths. */
+    public String routePrefix() {
+        String prefix = string(Setting.HTTP_ROUTE_PREFIX);
+        if (!prefix.matches("^(/[A-Za-z0-9._~-]+)+$")
+                || List.of("/api", "/health", "/metrics", "/webhook").stream().anyMatch(p -> (prefix + "/").startsWith(p + "/"))) {
+            throw new ConfigException("http.route_prefix (NIMBUS_HTTP_ROUTE_PREFIX) must be a path such as /fn, outside"
+                    + " /api, /health, /metrics and /webhook, not '" + prefix + "'");
+        }
+        return prefix;
+    }
+
     private void check() {
         for (Setting setting : Setting.values()) {
             if (setting.defaultValue().matches("\\d+") && setting != Setting.STEM_CELLS_MEMORY_MB) {
@@ -131,6 +142,7 @@ public final class NimbusConfig {
             throw new ConfigException("pool.memory_budget_percent must be at most 100");
         }
         bool(Setting.ALLOW_PROCESS);
+        routePrefix();
         int port = integer(Setting.PORT);
         if (port > 65535) {
             throw new ConfigException("server.port must be between 0 and 65535");

@@ -38,6 +38,7 @@ public enum Setting {
     CRON_MISFIRE_GRACE_MS("cron.misfire_grace_ms", "NIMBUS_CRON_MISFIRE_GRACE_MS", "10000"),
     FUNCTION_CACHE_TTL_MS("functions.cache_ttl_ms", "NIMBUS_FUNCTION_CACHE_TTL_MS", "1000"),
     VERSION_RETENTION("functions.version_retention", "NIMBUS_FUNCTION_VERSION_RETENTION", "10"),
+    HTTP_ROUTE_PREFIX("http.route_prefix", "NIMBUS_HTTP_ROUTE_PREFIX", "/fn"),
     BUILDS_CONCURRENCY("builds.concurrency", "NIMBUS_BUILDS_CONCURRENCY", "2"),
     BUILDS_TIMEOUT_SEC("builds.timeout_sec", "NIMBUS_BUILDS_TIMEOUT_SEC", "120"),
     PYTHON("runtimes.python", "NIMBUS_PYTHON", "python3"),

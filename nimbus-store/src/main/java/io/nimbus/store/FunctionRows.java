@@ -2,6 +2,7 @@ package io.nimbus.store;
 
 import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionStatus;
+import io.nimbus.domain.HttpRoute;
 import io.nimbus.domain.PoolSpec;
 import io.nimbus.domain.SandboxSpec;
 import java.sql.PreparedStatement;
@@ -17,16 +18,16 @@ final class FunctionRows {
     static final String COLUMNS = "id, name, description, runtime, handler, memory_mb, timeout_sec, max_instances,"
             + " env_vars, tags, status, version, code_hash, created_at, updated_at,"
             + " isolation, network, ephemeral_storage_mb, cpus,"
-            + " min_instances, queue_timeout_ms, idle_ttl_sec, max_age_sec, max_invocations, build_log";
+            + " min_instances, queue_timeout_ms, idle_ttl_sec, max_age_sec, max_invocations, build_log, http_path, http_methods";
     static final String INSERT = "INSERT INTO functions (" + COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Everything an update may change: id, name and creation time never do. */
     static final String UPDATE = "UPDATE functions SET description = ?, runtime = ?, handler = ?, memory_mb = ?,"
             + " timeout_sec = ?, max_instances = ?, env_vars = ?, tags = ?, status = ?, version = ?, code_hash = ?,"
             + " updated_at = ?, isolation = ?, network = ?, ephemeral_storage_mb = ?, cpus = ?,"
             + " min_instances = ?, queue_timeout_ms = ?, idle_ttl_sec = ?, max_age_sec = ?, max_invocations = ?,"
-            + " build_log = ? WHERE id = ? AND version = ?";
+            + " build_log = ?, http_path = ?, http_methods = ? WHERE id = ? AND version = ?";
 
     /** The columns each row of function_versions keeps of its version: the rest are the function's. */
     private static final List<String> VERSIONED = List.of("description", "runtime", "handler", "memory_mb",
@@ -74,6 +75,7 @@ final class FunctionRows {
         bindSandbox(statement, 16, function.sandbox());
         bindPool(statement, 20, function.pool());
         statement.setString(25, function.buildLog());
+        bindRoute(statement, 26, function.httpRoute());
     }
 
     /** Binds {@link #UPDATE}: {@code function} replaces the row that is at the version before it. */
@@ -83,8 +85,14 @@ final class FunctionRows {
         bindSandbox(statement, 13, function.sandbox());
         bindPool(statement, 17, function.pool());
         statement.setString(22, function.buildLog());
-        statement.setString(23, function.id());
-        statement.setInt(24, function.version() - 1);
+        bindRoute(statement, 23, function.httpRoute());
+        statement.setString(25, function.id());
+        statement.setInt(26, function.version() - 1);
+    }
+
+    private static void bindRoute(PreparedStatement statement, int first, HttpRoute route) throws SQLException {
+        statement.setString(first, route == null ? null : route.path());
+        statement.setString(first + 1, route == null ? null : JsonText.write(route.methods()));
     }
 
     private static void bindPool(PreparedStatement statement, int first, PoolSpec pool) throws SQLException {
@@ -133,7 +141,13 @@ final class FunctionRows {
                 EpochMillis.read(row, "updated_at"),
                 readSandbox(row),
                 readPool(row),
-                row.getString("build_log"));
+                row.getString("build_log"),
+                readRoute(row));
+    }
+
+    private static HttpRoute readRoute(ResultSet row) throws SQLException {
+        String path = row.getString("http_path");
+        return path == null ? null : new HttpRoute(path, JsonText.readStringList(row.getString("http_methods")));
     }
 
     private static PoolSpec readPool(ResultSet row) throws SQLException {

@@ -6,6 +6,7 @@ import io.nimbus.domain.FunctionCode;
 import io.nimbus.domain.FunctionQuery;
 import io.nimbus.domain.FunctionStatus;
 import io.nimbus.domain.FunctionStore;
+import io.nimbus.domain.HttpRoute;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,6 +37,7 @@ public final class JdbcFunctionStore implements FunctionStore {
         requireMatchingHash(function, code);
         database.inTransaction("create function " + function.name(), connection -> {
             insertRow(connection, function);
+            insertRoute(connection, function);
             insertTags(connection, function);
             insertVersion(connection, function, code);
             return null;
@@ -49,6 +51,8 @@ public final class JdbcFunctionStore implements FunctionStore {
             if (updateRow(connection, function) == 0) {
                 throw missingOrOutdated(connection, function);
             }
+            deleteRoute(connection, function.id());
+            insertRoute(connection, function);
             deleteTags(connection, function.id());
             insertTags(connection, function);
             insertVersion(connection, function, code);
@@ -64,6 +68,15 @@ public final class JdbcFunctionStore implements FunctionStore {
     @Override
     public Optional<Function> findByName(String name) {
         return findOne("find function " + name, SELECT + " WHERE name = ?", name);
+    }
+
+    @Override
+    public List<Function> routed() {
+        return database.withConnection("find functions with HTTP routes", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(SELECT + " WHERE http_path IS NOT NULL")) {
+                return readAll(statement);
+            }
+        });
     }
 
     @Override
@@ -237,6 +250,37 @@ public final class JdbcFunctionStore implements FunctionStore {
                 return DomainException.conflict("version", "function '" + function.name() + "' is at version "
                         + row.getInt("version") + ", not " + (function.version() - 1) + ": another update got there first");
             }
+        }
+    }
+
+    /** The key of function_routes refuses a route another function serves; the transaction then writes nothing. */
+    private static void insertRoute(Connection connection, Function function) throws SQLException {
+        HttpRoute route = function.httpRoute();
+        if (route == null) {
+            return;
+        }
+        String sql = "INSERT INTO function_routes (method, shape, function_id) VALUES (?, ?, ?)";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (String method : route.methods()) {
+                statement.setString(1, method);
+                statement.setString(2, route.shape());
+                statement.setString(3, function.id());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        } catch (SQLException e) {
+            if (SqlErrors.isUniqueViolation(e)) {
+                throw DomainException.conflict("http_path", "another function already serves "
+                        + String.join(" or ", route.methods()) + " " + route.shape() + " (parameter names aside)");
+            }
+            throw e;
+        }
+    }
+
+    private static void deleteRoute(Connection connection, String functionId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM function_routes WHERE function_id = ?")) {
+            statement.setString(1, functionId);
+            statement.executeUpdate();
         }
     }
 

@@ -12,6 +12,7 @@ import io.nimbus.domain.Function;
 import io.nimbus.domain.FunctionCode;
 import io.nimbus.domain.FunctionQuery;
 import io.nimbus.domain.FunctionStatus;
+import io.nimbus.domain.HttpRoute;
 import io.nimbus.domain.FunctionStore;
 import io.nimbus.domain.Invocation;
 import io.nimbus.domain.InvocationError;
@@ -117,6 +118,33 @@ abstract class StoreContractTest {
         assertThat(functions.findCode(second.id(), 1)).isEmpty();
         assertThat(functions.list(allFunctions())).containsExactly(first);
         assertThat(functions.list(byTag("second"))).isEmpty();
+    }
+
+    @Test
+    void aRouteAnotherFunctionServesIsRefusedAndNothingIsWritten() {
+        Function reader = create(routed(function("reader", T0, "python3.11", FunctionStatus.ACTIVE, CODE),
+                "/users/{id}", "GET"));
+        Function thief = routed(function("thief", T0, "python3.11", FunctionStatus.ACTIVE, CODE), "/users/{key}", "POST", "GET");
+
+        assertThatThrownBy(() -> functions.create(thief, CODE))
+                .isInstanceOfSatisfying(DomainException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+                    assertThat(e.field()).isEqualTo("http_path");
+                });
+        assertThat(functions.findById(thief.id())).isEmpty();
+        assertThat(functions.routed()).containsExactly(reader);
+    }
+
+    @Test
+    void anUpdateWithoutTheRouteFreesIt() {
+        Function v1 = create(routed(function("holder", T0, "python3.11", FunctionStatus.ACTIVE, CODE), "/things/{id}", "GET"));
+        Function v2 = nextVersion(v1, CODE, T0.plusSeconds(1));
+        functions.update(v2, CODE);
+
+        Function taker = create(routed(function("taker", T0, "python3.11", FunctionStatus.ACTIVE, CODE), "/things/{x}", "GET"));
+
+        assertThat(functions.routed()).containsExactly(taker);
+        assertThat(functions.findVersion(v1.id(), 1).orElseThrow().httpRoute()).isNull();
     }
 
     @Test
@@ -738,6 +766,12 @@ abstract class StoreContractTest {
         return new Function(f.id(), f.name(), f.description(), f.runtime(), f.handler(), f.memoryMb(), f.timeoutSec(),
                 f.maxInstances(), f.envVars(), List.of(tags), f.status(), f.version(), f.codeHash(), f.createdAt(),
                 f.updatedAt());
+    }
+
+    private static Function routed(Function f, String path, String... methods) {
+        return new Function(f.id(), f.name(), f.description(), f.runtime(), f.handler(), f.memoryMb(), f.timeoutSec(),
+                f.maxInstances(), f.envVars(), f.tags(), f.status(), f.version(), f.codeHash(), f.createdAt(),
+                f.updatedAt(), f.sandbox(), f.pool(), f.buildLog(), new HttpRoute(path, List.of(methods)));
     }
 
     private static FunctionCode code(String path, String source) {
