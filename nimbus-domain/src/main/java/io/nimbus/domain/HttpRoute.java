@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Where a function is served over plain HTTP: a path under the route prefix, whose segments
- * are literals or {@code {name}} parameters, and the methods it answers. Built only by
- * {@link HttpRouteValidator}, so the path is well formed.
+ * are literals or {@code {name}} parameters, and the methods it answers. A client's route
+ * passes {@link HttpRouteValidator} before it is stored, so a stored path is well formed.
  *
  * @param methods a subset of {@link #METHODS}, in that order
  */
