@@ -61,10 +61,13 @@ final class IdempotencyRows {
     }
 
     private static void remember(Connection connection, Invocation pending, IdempotencyKey key) throws SQLException {
+        // Only an expired row: a live one that another submission committed since earlier()
+        // looked must make this insert fail, and the retry replay it, not be replaced.
         try (PreparedStatement delete = connection.prepareStatement(
-                "DELETE FROM idempotency_keys WHERE function_id = ? AND idempotency_key = ?")) {
+                "DELETE FROM idempotency_keys WHERE function_id = ? AND idempotency_key = ? AND expires_at <= ?")) {
             delete.setString(1, pending.functionId());
             delete.setString(2, key.key());
+            EpochMillis.bind(delete, 3, pending.createdAt());
             delete.executeUpdate();
         }
         String sql = "INSERT INTO idempotency_keys (function_id, idempotency_key, request_hash, invocation_id, expires_at)"
