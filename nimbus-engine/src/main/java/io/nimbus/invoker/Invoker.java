@@ -223,11 +223,11 @@ public final class Invoker {
     private void measure(InvokeOutcome outcome) {
         Function function = outcome.function();
         if (outcome.throttled()) {
-            metrics.throttled(function.id(), function.runtime());
+            metrics.throttled(function.id(), function.version(), function.runtime());
             return;
         }
         InvocationError error = errorOf(outcome.result());
-        metrics.invocation(function.id(), function.runtime(), statusOf(outcome.result()).wireName(),
+        metrics.invocation(function.id(), function.version(), function.runtime(), statusOf(outcome.result()).wireName(),
                 outcome.durationNanos() / 1e6, outcome.coldStart(), error == null ? null : error.code());
     }
 

@@ -21,11 +21,15 @@ public final class NimbusMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    /** One finished invocation: its status, how long it took, whether it started an instance. */
-    public void invocation(String functionId, String runtime, String status, double durationMs, boolean coldStart,
-                           String errorType) {
+    /**
+     * One finished invocation: its status, how long it took, whether it started an instance.
+     * The count also says which version served, so that a canary's share shows; the
+     * histogram does not, to keep its series few.
+     */
+    public void invocation(String functionId, int version, String runtime, String status, double durationMs,
+                           boolean coldStart, String errorType) {
         Counter.builder("nimbus.invocations").tag("function_id", functionId).tag("runtime", runtime)
-                .tag("status", status).register(registry).increment();
+                .tag("status", status).tag("version", Integer.toString(version)).register(registry).increment();
         DistributionSummary.builder("nimbus.invocation.duration.ms").tag("function_id", functionId)
                 .tag("runtime", runtime).tag("cold_start", Boolean.toString(coldStart))
                 .serviceLevelObjectives(DURATION_BUCKETS_MS).register(registry).record(durationMs);
@@ -39,9 +43,9 @@ public final class NimbusMetrics {
     }
 
     /** A call refused with 429: counted, but it has no duration to record. */
-    public void throttled(String functionId, String runtime) {
+    public void throttled(String functionId, int version, String runtime) {
         Counter.builder("nimbus.invocations").tag("function_id", functionId).tag("runtime", runtime)
-                .tag("status", "throttled").register(registry).increment();
+                .tag("status", "throttled").tag("version", Integer.toString(version)).register(registry).increment();
         Counter.builder("nimbus.invocation.errors").tag("function_id", functionId).tag("error_type", "TooManyRequests")
                 .register(registry).increment();
     }

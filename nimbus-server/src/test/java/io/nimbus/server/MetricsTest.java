@@ -24,8 +24,8 @@ class MetricsTest {
             assertThat(metrics.status()).isEqualTo(200);
             assertThat(metrics.header("Content-Type")).startsWith("text/plain");
             assertThat(metrics.body()).contains(
-                    "nimbus_invocations_total{function_id=\"" + id + "\",runtime=\"python3.11\",status=\"success\"} 2.0",
-                    "nimbus_invocations_total{function_id=\"" + id + "\",runtime=\"python3.11\",status=\"failed\"} 1.0",
+                    "nimbus_invocations_total{function_id=\"" + id + "\",runtime=\"python3.11\",status=\"success\",version=\"1\"} 2.0",
+                    "nimbus_invocations_total{function_id=\"" + id + "\",runtime=\"python3.11\",status=\"failed\",version=\"1\"} 1.0",
                     "nimbus_invocation_errors_total{error_type=\"FunctionError\",function_id=\"" + id + "\"} 1.0",
                     "nimbus_invocation_duration_ms_bucket{cold_start=\"true\",function_id=\"" + id + "\"",
                     "nimbus_invocation_duration_ms_count{cold_start=\"false\",function_id=\"" + id + "\",runtime=\"python3.11\"} 2",
@@ -55,7 +55,7 @@ class MetricsTest {
             busy.join();
 
             assertThat(api.get("/metrics").body()).contains(
-                    "nimbus_invocations_total{function_id=\"" + id + "\",runtime=\"python3.11\",status=\"throttled\"} 1.0");
+                    "nimbus_invocations_total{function_id=\"" + id + "\",runtime=\"python3.11\",status=\"throttled\",version=\"1\"} 1.0");
         }
     }
 }
