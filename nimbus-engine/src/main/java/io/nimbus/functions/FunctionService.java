@@ -18,6 +18,7 @@ import io.nimbus.runtime.RuntimeCatalogue;
 import io.nimbus.runtime.RuntimeEntry;
 import io.nimbus.wasm.InvalidWasmException;
 import io.nimbus.wasm.WasmFunction;
+import io.nimbus.wasm.WasmModule;
 import io.nimbus.wasm.WasmSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +92,7 @@ public final class FunctionService {
         }
         RuntimeEntry runtime = runtimes.require(request.runtime());
         FunctionDefinition definition = validator.validateCreate(request, runtime.layout());
-        requireRunnable(runtime, definition.code(), definition);
+        WasmModule checked = requireRunnable(runtime, definition.code(), definition);
         pools.sandboxes().require(definition.sandbox().isolation());
         Instant now = now();
         Function function = new Function(Ids.timeOrdered(), definition.name(), definition.description(),
@@ -100,6 +101,7 @@ public final class FunctionService {
                 definition.code().hash(), now, now, definition.sandbox(), definition.pool(), null, definition.httpRoute());
         store.create(function, definition.code());
         remember(function);
+        adopt(function, checked);
         startOrProvision(function, runtime);
         return function;
     }
@@ -116,13 +118,15 @@ public final class FunctionService {
         FunctionCode code = definition.code() != null ? definition.code()
                 : store.findCode(current.id(), current.version())
                         .orElseThrow(() -> DomainException.notFound("code of function", current.versionKey()));
-        requireRunnable(runtime, code, definition);
+        WasmModule checked = requireRunnable(runtime, code, definition);
         pools.sandboxes().require(definition.sandbox().isolation());
         Function next = new Function(current.id(), current.name(), definition.description(), runtime.id(),
                 definition.handler(), definition.memoryMb(), definition.timeoutSec(), definition.maxInstances(),
                 definition.envVars(), definition.tags(), initialStatus(runtime), current.version() + 1, code.hash(),
                 current.createdAt(), now(), definition.sandbox(), definition.pool(), null, definition.httpRoute());
-        return publish(current, next, code, runtime);
+        Function published = publish(current, next, code, runtime);
+        adopt(published, checked);
+        return published;
     }
 
     /**
@@ -300,21 +304,35 @@ public final class FunctionService {
         });
     }
 
-    /** Bad code is refused at deploy when it can be seen without building: a missing module, an invalid wasm module. */
-    private void requireRunnable(RuntimeEntry runtime, FunctionCode code, FunctionDefinition definition) {
-        switch (runtime.kind()) {
-            case INTERPRETED -> requireModule(runtimes.interpreter(runtime.id()).orElseThrow(), code, definition.handler());
+    /**
+     * Bad code is refused at deploy when it can be seen without building: a missing module, an
+     * invalid wasm module.
+     *
+     * @return the wasm module, compiled to check it, or null for other runtimes
+     */
+    private WasmModule requireRunnable(RuntimeEntry runtime, FunctionCode code, FunctionDefinition definition) {
+        return switch (runtime.kind()) {
+            case INTERPRETED -> {
+                requireModule(runtimes.interpreter(runtime.id()).orElseThrow(), code, definition.handler());
+                yield null;
+            }
             case WASM -> requireValidModule(code, definition);
-            case COMPILED -> { }
-        }
+            case COMPILED -> null;
+        };
     }
 
-    private void requireValidModule(FunctionCode code, FunctionDefinition definition) {
+    private WasmModule requireValidModule(FunctionCode code, FunctionDefinition definition) {
         try {
-            wasm.engine().compile(WasmSource.moduleOf(code.files()),
+            return wasm.engine().compile(WasmSource.moduleOf(code.files()),
                     new WasmFunction(definition.name(), definition.envVars(), definition.memoryMb()));
         } catch (InvalidWasmException e) {
             throw DomainException.invalid("code", e.getMessage());
+        }
+    }
+
+    private void adopt(Function function, WasmModule checked) {
+        if (checked != null) {
+            wasm.adopt(function, checked);
         }
     }
 

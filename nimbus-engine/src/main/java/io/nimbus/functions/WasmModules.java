@@ -9,11 +9,13 @@ import io.nimbus.wasm.WasmModule;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The WebAssembly module of each function version that runs in-process, compiled once on its
- * first invocation and kept until the version is replaced or deleted; with the slots that cap
- * its concurrent invocations at {@code max_instances}, as a pool caps its instances.
+ * The WebAssembly module of each function version that runs in-process, compiled once (when
+ * it is deployed, where the deploy already had to check it, else on its first invocation) and
+ * kept until the version is replaced or deleted; with the slots that cap its concurrent
+ * invocations at {@code max_instances}, as a pool caps its instances.
  */
 public final class WasmModules {
     private final WasmEngine engine;
@@ -23,8 +25,11 @@ public final class WasmModules {
         this.engine = engine;
     }
 
-    /** A version's module and its invocation slots. */
-    public record Loaded(WasmModule module, Semaphore slots) {
+    /** A version's module, its invocation slots, and whether an invocation has run it yet. */
+    public record Loaded(WasmModule module, Semaphore slots, AtomicBoolean unused) {
+        Loaded(WasmModule module, int maxInstances) {
+            this(module, new Semaphore(maxInstances), new AtomicBoolean(true));
+        }
     }
 
     /** Where a version's module bytes come from, read only when it is not loaded yet. */
@@ -33,20 +38,25 @@ public final class WasmModules {
         byte[] read() throws InvalidWasmException;
     }
 
-    /** The version's module, and whether this call compiled it (a cold start). */
-    public record Found(Loaded loaded, boolean compiledNow) {
+    /** The version's module, and whether this is the version's first invocation (its cold start). */
+    public record Found(Loaded loaded, boolean firstInvocation) {
     }
 
     public Found find(Function function, ModuleBytes bytes) throws InvalidWasmException {
         Loaded loaded = byVersion.get(function.versionKey());
-        if (loaded != null) {
-            return new Found(loaded, false);
+        if (loaded == null) {
+            WasmModule module = engine.compile(bytes.read(),
+                    new WasmFunction(function.name(), function.envVars(), function.memoryMb()));
+            Loaded mine = new Loaded(module, function.maxInstances());
+            Loaded theirs = byVersion.putIfAbsent(function.versionKey(), mine);
+            loaded = theirs == null ? mine : theirs;
         }
-        WasmModule module = engine.compile(bytes.read(),
-                new WasmFunction(function.name(), function.envVars(), function.memoryMb()));
-        Loaded mine = new Loaded(module, new Semaphore(function.maxInstances()));
-        Loaded theirs = byVersion.putIfAbsent(function.versionKey(), mine);
-        return theirs == null ? new Found(mine, true) : new Found(theirs, false);
+        return new Found(loaded, loaded.unused().getAndSet(false));
+    }
+
+    /** Keeps the module a deploy compiled to check it, so that the first invocation need not compile it again. */
+    public void adopt(Function function, WasmModule checked) {
+        byVersion.putIfAbsent(function.versionKey(), new Loaded(checked, function.maxInstances()));
     }
 
     /** Drops the modules of the function's versions below {@code lowestVersion} but the {@code kept} ones; running invocations finish. */

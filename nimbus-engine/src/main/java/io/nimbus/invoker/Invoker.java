@@ -175,7 +175,7 @@ public final class Invoker {
             try {
                 ExecResult result = requireJson(found.loaded().module().invoke(event,
                         Duration.ofSeconds(function.timeoutSec())));
-                return new InvokeOutcome(invocationId, function, result, found.compiledNow(),
+                return new InvokeOutcome(invocationId, function, result, found.firstInvocation(),
                         System.nanoTime() - started, 0, 0, null);
             } finally {
                 pools.release(function.memoryMb());
