@@ -11,6 +11,7 @@ import io.nimbus.domain.FunctionStatus;
 import io.nimbus.domain.FunctionStore;
 import io.nimbus.domain.FunctionValidator;
 import io.nimbus.domain.Ids;
+import io.nimbus.build.Artifact;
 import io.nimbus.build.BuildOutcome;
 import io.nimbus.pool.InstancePools;
 import io.nimbus.runtime.Runtime;
@@ -23,6 +24,8 @@ import io.nimbus.wasm.WasmSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -294,8 +297,10 @@ public final class FunctionService {
             try {
                 if (store.finishBuild(function.id(), function.version(), status, BuildLogs.of(outcome))) {
                     forget(function);
-                    if (status == FunctionStatus.ACTIVE) {
-                        pools.provision(function.built(status, BuildLogs.of(outcome)));
+                    if (outcome instanceof BuildOutcome.Built built) {
+                        Function active = function.built(status, BuildLogs.of(outcome));
+                        pools.provision(active);
+                        loadWasmModule(active, built.artifact());
                     }
                 }
             } catch (RuntimeException e) {
@@ -327,6 +332,23 @@ public final class FunctionService {
                     new WasmFunction(definition.name(), definition.envVars(), definition.memoryMb()));
         } catch (InvalidWasmException e) {
             throw DomainException.invalid("code", e.getMessage());
+        }
+    }
+
+    /**
+     * A module built from Rust or C is compiled here, off the request path, so that the
+     * version's first invocation does not wait for it; one that fails to load is left for
+     * that invocation to report.
+     */
+    private void loadWasmModule(Function function, Artifact artifact) {
+        if (artifact.mode() != Artifact.Mode.WASM_ABI && artifact.mode() != Artifact.Mode.WASI) {
+            return;
+        }
+        try {
+            adopt(function, wasm.engine().compile(Files.readAllBytes(artifact.entryFile()),
+                    new WasmFunction(function.name(), function.envVars(), function.memoryMb())));
+        } catch (IOException | InvalidWasmException e) {
+            LOG.warn("the module of {} could not be loaded ahead: {}", function.versionKey(), e.getMessage());
         }
     }
 
