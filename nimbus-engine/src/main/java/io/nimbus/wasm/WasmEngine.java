@@ -19,7 +19,7 @@ public final class WasmEngine implements AutoCloseable {
 
     public WasmEngine() {
         this(new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().name("nimbus-wasm-compiler").daemon(true).factory()));
+                BackgroundPriority.threads("nimbus-wasm-compiler")));
     }
 
     /** Compiles modules on {@code compiler}: a test's seam to keep them interpreted, or compile them at once. */
