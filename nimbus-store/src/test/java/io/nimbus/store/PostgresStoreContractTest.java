@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nimbus.domain.Function;
 import io.nimbus.domain.InvocationStatus;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,25 +26,23 @@ import org.junit.jupiter.api.Test;
  * production store would pass for a tested one.
  */
 class PostgresStoreContractTest extends StoreContractTest {
-    private static final String SERVER_URL = "jdbc:postgresql://127.0.0.1:5432/test";
-    private static final String USER = "postgres";
-    private static final String SCHEMA = "nimbus_test_" + UUID.randomUUID().toString().replace("-", "");
+    private static PostgresTestSchema schema;
     private static final List<String> TABLES = List.of("functions", "function_tags", "function_versions", "invocations",
             "async_queue", "function_aliases", "function_webhooks", "flyway_schema_history");
 
     @BeforeAll
     static void createSchema() throws SQLException {
-        administer("CREATE SCHEMA " + SCHEMA);
+        schema = PostgresTestSchema.create("nimbus_test_");
     }
 
     @AfterAll
     static void dropSchema() throws SQLException {
-        administer("DROP SCHEMA " + SCHEMA + " CASCADE");
+        schema.drop();
     }
 
     @Override
     protected StoreConfig config() {
-        return StoreConfig.postgres(SERVER_URL + "?currentSchema=" + SCHEMA, USER, null, 10);
+        return schema.config(10);
     }
 
     /** The tests of this class share the schema; each starts from no data. */
@@ -59,16 +55,16 @@ class PostgresStoreContractTest extends StoreContractTest {
 
     @Test
     void tablesAreCreatedInTheConfiguredSchema() throws SQLException {
-        assertThat(tablesIn(database, SCHEMA)).containsAll(TABLES);
+        assertThat(tablesIn(database, schema.name())).containsAll(TABLES);
     }
 
     @Test
     void aSchemaTheUrlNamesIsCreatedWhenMissing() throws SQLException {
-        String missing = SCHEMA + "_new";
-        try (Database fresh = new Database(StoreConfig.postgres(SERVER_URL + "?currentSchema=" + missing, USER, null, 2))) {
+        String missing = schema.name() + "_new";
+        try (Database fresh = new Database(new PostgresTestSchema(missing).config(2))) {
             assertThat(tablesIn(fresh, missing)).containsAll(TABLES);
         } finally {
-            administer("DROP SCHEMA IF EXISTS " + missing + " CASCADE");
+            PostgresTestSchema.administer("DROP SCHEMA IF EXISTS " + missing + " CASCADE");
         }
     }
 
@@ -137,10 +133,4 @@ class PostgresStoreContractTest extends StoreContractTest {
         return tables;
     }
 
-    private static void administer(String sql) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(SERVER_URL, USER, null);
-             Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
 }

@@ -1,10 +1,8 @@
 package io.nimbus.store;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,23 +12,21 @@ import org.junit.jupiter.api.BeforeEach;
  * dropped afterwards. An unreachable server fails the tests, as in {@link PostgresStoreContractTest}.
  */
 class PostgresWorkflowStoreContractTest extends WorkflowStoreContractTest {
-    private static final String SERVER_URL = "jdbc:postgresql://127.0.0.1:5432/test";
-    private static final String USER = "postgres";
-    private static final String SCHEMA = "nimbus_wf_test_" + UUID.randomUUID().toString().replace("-", "");
+    private static PostgresTestSchema schema;
 
     @BeforeAll
     static void createSchema() throws SQLException {
-        administer("CREATE SCHEMA " + SCHEMA);
+        schema = PostgresTestSchema.create("nimbus_wf_test_");
     }
 
     @AfterAll
     static void dropSchema() throws SQLException {
-        administer("DROP SCHEMA " + SCHEMA + " CASCADE");
+        schema.drop();
     }
 
     @Override
     protected StoreConfig config() {
-        return StoreConfig.postgres(SERVER_URL + "?currentSchema=" + SCHEMA, USER, null, 10);
+        return schema.config(10);
     }
 
     /** The tests of this class share the schema; each starts from no data. */
@@ -41,10 +37,4 @@ class PostgresWorkflowStoreContractTest extends WorkflowStoreContractTest {
         }
     }
 
-    private static void administer(String sql) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(SERVER_URL, USER, null);
-             Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
 }
