@@ -3,8 +3,6 @@ package io.nimbus.server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +16,8 @@ class CrashRecoveryTest {
 
     @Test
     void asyncInvocationsAcceptedBeforeASigkillRunAfterTheRestart(@TempDir Path dataDir) throws Exception {
-        int port = freePort();
-        Process server = startServerProcess(dataDir, port);
+        int port = ServerProcess.freePort();
+        Process server = ServerProcess.start(dataDir, port, Map.of());
         List<String> accepted = new ArrayList<>();
         try {
             ApiClient api = new ApiClient(port);
@@ -45,22 +43,6 @@ class CrashRecoveryTest {
                 assertThat(record.json().path("status").asText()).as(record.toString()).isEqualTo("success");
                 assertThat(record.json().path("output").asInt()).isEqualTo(i + 1);
             }
-        }
-    }
-
-    /** The server as its own JVM, so that it can be killed with SIGKILL. */
-    private static Process startServerProcess(Path dataDir, int port) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.nimbus.server.Main", "up",
-                "--port", Integer.toString(port), "--data-dir", dataDir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-server.log").toFile())
-                .start();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -26,9 +26,9 @@ class CronDurabilityTest {
 
     @Test
     void ticksMissedWhileTheServerWasKilledAreCaughtUpOnceAndNoTickFiresTwice(@TempDir Path dataDir) throws Exception {
-        int port = RetryCrashRecoveryTest.freePort();
+        int port = ServerProcess.freePort();
         Map<String, String> environment = Map.of("NIMBUS_CRON_POLL_MS", "100", "NIMBUS_CRON_MISFIRE_GRACE_MS", "2000");
-        Process server = RetryCrashRecoveryTest.startServerProcess(dataDir, port, environment);
+        Process server = ServerProcess.start(dataDir, port, environment);
         try {
             ApiClient api = new ApiClient(port);
             api.await("/health/ready", r -> r.status() == 200, Duration.ofSeconds(60));

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,9 +16,9 @@ class RetryCrashRecoveryTest {
     @Test
     void aRetryPendingWhenTheServerIsKilledRunsAfterTheRestartAndEndsInTheDeadLetterQueue(@TempDir Path dataDir)
             throws Exception {
-        int port = freePort();
+        int port = ServerProcess.freePort();
         // a backoff of seconds, so that the kill lands while the retry waits
-        Process server = startServerProcess(dataDir, port, Map.of("NIMBUS_ASYNC_RETRY_BASE_MS", "5000"));
+        Process server = ServerProcess.start(dataDir, port, Map.of("NIMBUS_ASYNC_RETRY_BASE_MS", "5000"));
         String id;
         try {
             ApiClient api = new ApiClient(port);
@@ -45,22 +43,6 @@ class RetryCrashRecoveryTest {
             assertThat(letter.path("invocation_id").asText()).isEqualTo(id);
             assertThat(letter.path("attempts").asInt()).isEqualTo(3);
             assertThat(letter.path("input").path("order").asInt()).isEqualTo(1);
-        }
-    }
-
-    static Process startServerProcess(Path dataDir, int port, Map<String, String> environment) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "io.nimbus.server.Main", "up", "--port", Integer.toString(port), "--data-dir", dataDir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-server.log").toFile());
-        builder.environment().putAll(environment);
-        return builder.start();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -20,8 +18,8 @@ class WorkflowCrashRecoveryTest {
 
     @Test
     void executionsInterruptedBySigkillResumeAfterTheRestartWhereTheyWere(@TempDir Path dataDir) throws Exception {
-        int port = freePort();
-        Process server = startServerProcess(dataDir, port);
+        int port = ServerProcess.freePort();
+        Process server = ServerProcess.start(dataDir, port, Map.of());
         String waitingId;
         String interruptedId;
         try {
@@ -77,21 +75,5 @@ class WorkflowCrashRecoveryTest {
 
     private static String start(ApiClient api, String workflow, String input) {
         return api.post("/api/v1/workflows/" + workflow + "/executions", input).json().path("execution_id").asText();
-    }
-
-    /** The server as its own JVM, so that it can be killed with SIGKILL. */
-    private static Process startServerProcess(Path dataDir, int port) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.nimbus.server.Main", "up",
-                "--port", Integer.toString(port), "--data-dir", dataDir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + "-server.log").toFile())
-                .start();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
