@@ -9,14 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes invocation records in batches on a thread of its own, so an invocation never
- * waits for the store. A full queue slows producers down rather than dropping records;
- * {@link #flush()} writes everything queued so far (before a read that must see it, and on
- * a clean stop).
+ * waits for the store. The writer writes what has queued once every flush interval, not as
+ * each record arrives: at one connection a record per transaction cost the server a quarter
+ * of its CPU (SQLite's prepare and commit), CPU that a 2-core machine takes from the
+ * invocations themselves. A full queue slows producers down rather than dropping records;
+ * {@link #flush()} writes everything queued so far (before a read that must see it, and on a
+ * clean stop).
  */
 public final class InvocationRecorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvocationRecorder.class);
@@ -49,14 +51,15 @@ public final class InvocationRecorder implements AutoCloseable {
         writeBatches();
     }
 
+    /**
+     * Every flush interval, writes what has queued. Records leave the queue only under the
+     * writing lock, so a {@link #flush()} never misses one the writer holds.
+     */
     private void writeLoop() {
         while (running) {
             try {
-                Invocation first = queue.poll(flushIntervalMillis, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                writeBatches(first);
+                Thread.sleep(flushIntervalMillis);
+                writeBatches();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -67,18 +70,11 @@ public final class InvocationRecorder implements AutoCloseable {
     }
 
     private void writeBatches() {
-        writeBatches(null);
-    }
-
-    private void writeBatches(Invocation first) {
         writing.lock();
         try {
             List<Invocation> batch = new ArrayList<>(BATCH);
-            if (first != null) {
-                batch.add(first);
-            }
             while (true) {
-                queue.drainTo(batch, BATCH - batch.size());
+                queue.drainTo(batch, BATCH);
                 if (batch.isEmpty()) {
                     return;
                 }
