@@ -127,6 +127,7 @@ public final class Nimbus implements AutoCloseable {
                 config.integer(Setting.MAX_INVOCATIONS), config.millis(Setting.INIT_TIMEOUT_MS),
                 config.bool(Setting.FORK_TEMPLATES) ? config.integer(Setting.FORK_AFTER_INIT_MS) : -1);
         NimbusMetrics metrics = new NimbusMetrics();
+        closeInReverse.push(metrics);
         CodeDirectory code = new CodeDirectory(functionStore, dataDir);
         Builder builder = Builder.create(dataDir, toolchains, BuildSettings.defaults()
                 .withConcurrency(config.integer(Setting.BUILDS_CONCURRENCY))
