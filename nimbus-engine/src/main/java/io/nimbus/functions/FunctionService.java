@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  */
 public final class FunctionService {
     private static final Logger LOG = LoggerFactory.getLogger(FunctionService.class);
+    /** How long a deploy of a wasm module waits for its compilation before answering anyway. */
+    private static final Duration COMPILE_WAIT = Duration.ofSeconds(5);
     private static final Pattern UUID_SHAPE =
             Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
@@ -326,13 +328,25 @@ public final class FunctionService {
         };
     }
 
+    /**
+     * The deploy also waits, up to {@link #COMPILE_WAIT}, for the module's compilation to JVM
+     * bytecode: the version's first invocation then runs compiled code, alone, rather than
+     * the interpreter next to a compiler busy with its own module (decision 0011).
+     */
     private WasmModule requireValidModule(FunctionCode code, FunctionDefinition definition) {
+        WasmModule module;
         try {
-            return wasm.engine().compile(WasmSource.moduleOf(code.files()),
+            module = wasm.engine().compile(WasmSource.moduleOf(code.files()),
                     new WasmFunction(definition.name(), definition.envVars(), definition.memoryMb()));
         } catch (InvalidWasmException e) {
             throw DomainException.invalid("code", e.getMessage());
         }
+        try {
+            module.awaitCompiler(COMPILE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return module;
     }
 
     /**

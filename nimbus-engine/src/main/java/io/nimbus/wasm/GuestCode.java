@@ -6,7 +6,10 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +25,8 @@ final class GuestCode {
     private static final Logger LOG = LoggerFactory.getLogger(GuestCode.class);
 
     private volatile Function<Instance, Machine> compiled;
+    /** Counted down when the compiler has finished with the module, compiled or not. */
+    private final CountDownLatch attempted = new CountDownLatch(1);
 
     private GuestCode() {
     }
@@ -43,6 +48,11 @@ final class GuestCode {
         return compiled != null;
     }
 
+    /** Waits until the compiler is done with the module, at most {@code timeout}; whether it is. */
+    boolean awaitCompiler(Duration timeout) throws InterruptedException {
+        return attempted.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /**
      * A function too large for one JVM method is interpreted inside the compiled code, silently:
      * a speed difference, not an error. A module the compiler fails on stays interpreted, which
@@ -54,6 +64,8 @@ final class GuestCode {
                     .compile();
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             LOG.warn("a WebAssembly module could not be compiled; it stays interpreted", e);
+        } finally {
+            attempted.countDown();
         }
     }
 }

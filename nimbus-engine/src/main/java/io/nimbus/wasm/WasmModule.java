@@ -44,6 +44,14 @@ public final class WasmModule {
     }
 
     /**
+     * Waits for the background compiler to finish with this module, at most {@code timeout}:
+     * whether it has (compiled, or left interpreted by a failure the log reports).
+     */
+    public boolean awaitCompiler(Duration timeout) throws InterruptedException {
+        return guest.code().awaitCompiler(timeout);
+    }
+
+    /**
      * Runs the module once on {@code event} and waits for the outcome, at most {@code timeout}
      * (instantiation included). Never throws for anything the guest does: traps, exits, runaway
      * memory or loops are {@link ExecResult} values.
