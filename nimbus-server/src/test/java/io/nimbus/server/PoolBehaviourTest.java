@@ -7,13 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Per-function pools: warm minimums, bursts, the memory budget, and dead instances. */
+/** Per-function pools: warm minimums, bursts, the memory budget, dead instances, and stem cells. */
 class PoolBehaviourTest {
 
     @Test
@@ -164,7 +165,7 @@ class PoolBehaviourTest {
             api.await("/health", r -> r.json().path("stem_cells").path("java25/namespace/256MB").asInt() == 2,
                     Duration.ofSeconds(60));
             for (String handler : List.of("First", "Second")) {
-                String name = "cell-java-" + handler.toLowerCase(java.util.Locale.ROOT);
+                String name = "cell-java-" + handler.toLowerCase(Locale.ROOT);
                 Reply created = CompiledRuntimesTest.create(api, name, "java25", "com.example." + handler,
                         javaHandlerReportingItsJvm(handler), Map.of("env_vars", Map.of("GREETING", "hello " + handler)));
                 assertThat(created.status()).as(created.toString()).isEqualTo(201);
