@@ -1,24 +1,25 @@
 package io.nimbus.functions;
 
+import io.nimbus.build.Artifact;
 import io.nimbus.build.BuildOutcome;
 import io.nimbus.build.BuildRequest;
 import io.nimbus.build.Builder;
+import io.nimbus.build.Toolchains;
 import io.nimbus.domain.Function;
 import io.nimbus.pool.BuiltWorkers;
 import io.nimbus.runtime.RuntimeCatalogue;
 import io.nimbus.runtime.RuntimeEntry;
-
-import io.nimbus.build.Artifact;
-
-import java.io.IOException;
 import io.nimbus.runtime.java.JavaWorkerImage;
 import io.nimbus.sandbox.SandboxLimits;
 
-import java.util.List;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 
 /**
  * The build of each function version of a compiled runtime, started once and remembered: the
@@ -66,13 +67,33 @@ public final class Builds implements BuiltWorkers {
         Artifact artifact = built.artifact();
         return switch (artifact.mode()) {
             case WORKER -> new BuiltWorker(null, List.of(), artifact.entryFile(), null);
-            case JAVA -> {
-                JavaWorkerImage image = javaImage.join();
-                yield new BuiltWorker(image.java(), image.workerOptions(function.memoryMb(), limits.cpus()),
-                        image.workerJar(), artifact.dir());
-            }
+            case JAVA -> javaWorker(javaImage.join(), limits, artifact.dir());
             case PLAIN, WASM_ABI, WASI -> null;
         };
+    }
+
+    /** java25, when its toolchain is here: the SDK's worker loads any function's classes at Init. */
+    @Override
+    public List<String> cellRuntimes() {
+        return runtimes.find(Toolchains.JAVA).filter(RuntimeEntry::available).map(RuntimeEntry::id).stream().toList();
+    }
+
+    /**
+     * A java25 cell once the worker image is made: the same JVM and flags as {@link #launch}
+     * gives a function under the same limits, so a function that takes the cell runs as if it
+     * had started its own.
+     */
+    @Override
+    public BuiltWorker cellLaunch(String runtime, SandboxLimits limits) {
+        if (!runtime.equals(Toolchains.JAVA) || javaImage.state() != Future.State.SUCCESS) {
+            return null;
+        }
+        return javaWorker(javaImage.resultNow(), limits, null);
+    }
+
+    private static BuiltWorker javaWorker(JavaWorkerImage image, SandboxLimits limits, Path codeDir) {
+        return new BuiltWorker(image.java(), image.workerOptions(limits.memoryMb(), limits.cpus()), image.workerJar(),
+                codeDir);
     }
 
     /** Forgets the builds of the function's versions below {@code lowestVersion} but the {@code kept} ones: replaced or deleted. */

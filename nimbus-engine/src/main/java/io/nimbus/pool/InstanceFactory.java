@@ -92,15 +92,16 @@ public final class InstanceFactory implements AutoCloseable {
 
     /**
      * An instance of the function: from a stem cell of the right kind when one is ready (only
-     * Init remains to do), otherwise from nothing.
+     * Init remains to do), otherwise from nothing. Only the runtimes that have cells have them
+     * ready: a Go version, whose worker is its own binary, always starts from nothing.
      */
     Started start(Function function) {
         long began = System.nanoTime();
         BuiltWorkers.BuiltWorker built = builtWorkers.launch(function, sandboxes.limitsFor(function));
-        StemCell cell = stemCells == null || built != null ? null
+        BuiltWorkers.BuiltWorker launch = built != null ? built : interpreted(runtimes.require(function.runtime()));
+        StemCell cell = stemCells == null ? null
                 : stemCells.take(CellKind.of(function, sandboxes.forFunction(function).name()));
-        Started started = cell != null ? fromCell(function, cell)
-                : fromNothing(function, built != null ? built : interpreted(runtimes.require(function.runtime())));
+        Started started = cell != null ? fromCell(function, cell, launch) : fromNothing(function, launch);
         if (started.instance() != null) {
             booted(started.instance(), function.runtime(), cell != null, began);
         }
@@ -199,11 +200,10 @@ public final class InstanceFactory implements AutoCloseable {
             Path strayOutput = instanceDir.resolve(instanceId + ".out");
             SandboxedWorker worker;
             try {
-                Path codeDir = launch.codeDir() != null ? launch.codeDir() : code.codeDir(function);
                 Files.createFile(strayOutput);
                 worker = sandboxes.forFunction(function).start(new WorkerLaunch(instanceId, launch.interpreter(),
-                        launch.options(), launch.bootstrap(), codeDir, BASE_ENVIRONMENT, sandboxes.limitsFor(function),
-                        strayOutput));
+                        launch.options(), launch.bootstrap(), filesOf(function, launch), BASE_ENVIRONMENT,
+                        sandboxes.limitsFor(function), strayOutput));
             } catch (IOException | UncheckedIOException e) {
                 return new Started(null, new ExecResult.WorkerDied("could not start a worker: " + e.getMessage(), ""));
             }
@@ -213,10 +213,13 @@ public final class InstanceFactory implements AutoCloseable {
         }
     }
 
-    /** Links the function's files into the cell's own code directory, then sends Init. */
-    private Started fromCell(Function function, StemCell cell) {
+    /**
+     * Links the files the function's worker would have started on (its code, or its built
+     * artifact) into the cell's own code directory, then sends Init.
+     */
+    private Started fromCell(Function function, StemCell cell, BuiltWorkers.BuiltWorker launch) {
         try {
-            Directories.linkTree(code.codeDir(function), cell.codeDir());
+            Directories.linkTree(filesOf(function, launch), cell.codeDir());
         } catch (IOException | UncheckedIOException e) {
             cell.discard();
             return new Started(null, new ExecResult.WorkerDied("could not prepare a stem cell: " + e.getMessage(), ""));
@@ -225,15 +228,29 @@ public final class InstanceFactory implements AutoCloseable {
                 () -> Directories.deleteQuietly(cell.codeDir())));
     }
 
+    /** The code directory a worker starts on: the built artifact's, or the function's own files. */
+    private Path filesOf(Function function, BuiltWorkers.BuiltWorker launch) throws IOException {
+        return launch.codeDir() != null ? launch.codeDir() : code.codeDir(function);
+    }
+
     private Started initialize(Instance instance) {
         Function function = instance.function();
         ExecResult failure = instance.initialize(functionEnvironment(function), initTimeout(function));
         return failure == null ? new Started(instance, null) : new Started(null, failure);
     }
 
-    /** Starts a worker with no function, in an empty code directory of its own: a stem cell. */
+    /**
+     * Starts a worker with no function, in an empty code directory of its own: a stem cell.
+     * Null when the runtime's worker cannot start yet (java25's image is still being made).
+     */
     private StemCell startCell(CellKind kind) {
-        Runtime runtime = runtimes.require(kind.runtime());
+        SandboxLimits limits = new SandboxLimits(kind.memoryMb(), SandboxLimits.cpusForMemory(kind.memoryMb()),
+                sandboxes.pidsLimit(), Limits.DEFAULT_EPHEMERAL_STORAGE_MB, SandboxLimits.Network.NONE);
+        BuiltWorkers.BuiltWorker launch = runtimes.find(kind.runtime()).map(this::interpreted)
+                .orElseGet(() -> builtWorkers.cellLaunch(kind.runtime(), limits));
+        if (launch == null) {
+            return null;
+        }
         String id = UUID.randomUUID().toString();
         Path codeDir = cellDir.resolve(id);
         Path strayOutput = instanceDir.resolve(id + ".out");
@@ -241,10 +258,8 @@ public final class InstanceFactory implements AutoCloseable {
             Files.createDirectories(codeDir);
             Files.setPosixFilePermissions(codeDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.createFile(strayOutput);
-            SandboxLimits limits = new SandboxLimits(kind.memoryMb(), SandboxLimits.cpusForMemory(kind.memoryMb()),
-                    sandboxes.pidsLimit(), Limits.DEFAULT_EPHEMERAL_STORAGE_MB, SandboxLimits.Network.NONE);
-            SandboxedWorker worker = sandboxes.byName(kind.backend()).start(new WorkerLaunch(id, runtime.interpreter(),
-                    bootstrap(runtime), codeDir, BASE_ENVIRONMENT, limits, strayOutput));
+            SandboxedWorker worker = sandboxes.byName(kind.backend()).start(new WorkerLaunch(id, launch.interpreter(),
+                    launch.options(), launch.bootstrap(), codeDir, BASE_ENVIRONMENT, limits, strayOutput));
             return new StemCell(id, kind, worker, codeDir, strayOutput);
         } catch (IOException e) {
             Directories.deleteQuietly(codeDir);
@@ -254,18 +269,19 @@ public final class InstanceFactory implements AutoCloseable {
     }
 
     /**
-     * Keeps {@code target} stem cells ready for every available runtime on the default backend,
-     * at each of {@code memorySizes}.
+     * Keeps {@code target} stem cells ready for every available interpreter and every built
+     * runtime that has them ({@link BuiltWorkers#cellRuntimes()}), on the default backend, at
+     * each of {@code memorySizes}.
      */
     public void keepStemCells(List<Integer> memorySizes, int target) {
         if (target <= 0 || memorySizes.isEmpty()) {
             return;
         }
+        List<String> withCells = new ArrayList<>(runtimes.all().stream().filter(Runtime::available).map(Runtime::id).toList());
+        withCells.addAll(builtWorkers.cellRuntimes());
         List<CellKind> kinds = new ArrayList<>();
-        for (Runtime runtime : runtimes.all()) {
-            if (runtime.available()) {
-                memorySizes.forEach(mb -> kinds.add(new CellKind(runtime.id(), sandboxes.defaultName(), mb)));
-            }
+        for (String runtime : withCells) {
+            memorySizes.forEach(mb -> kinds.add(new CellKind(runtime, sandboxes.defaultName(), mb)));
         }
         stemCells = new StemCells(kinds, target, this::startCell);
     }

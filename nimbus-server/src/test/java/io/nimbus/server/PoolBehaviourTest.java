@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Per-function pools: warm minimums, bursts, the memory budget, and dead instances. */
+/** Per-function pools: warm minimums, bursts, the memory budget, dead instances, and stem cells. */
 class PoolBehaviourTest {
 
     @Test
@@ -152,6 +155,60 @@ class PoolBehaviourTest {
             assertThat(api.get("/metrics").body())
                     .contains("nimbus_vm_boot_duration_ms_count{from_snapshot=\"true\",runtime=\"nodejs20\"}");
         }
+    }
+
+    @Test
+    void coldJavaInvocationsWithStemCellsReadyStartNoNewJvmOnTheRequestPath() {
+        try (RunningNimbus nimbus = RunningNimbus.start()) {
+            ApiClient api = nimbus.client();
+            assumeTrue(CompiledRuntimesTest.available(api, "java25"), "no JDK that can compile");
+            api.await("/health", r -> r.json().path("stem_cells").path("java25/namespace/256MB").asInt() == 2,
+                    Duration.ofSeconds(60));
+            for (String handler : List.of("First", "Second")) {
+                String name = "cell-java-" + handler.toLowerCase(Locale.ROOT);
+                Reply created = CompiledRuntimesTest.create(api, name, "java25", "com.example." + handler,
+                        javaHandlerReportingItsJvm(handler), Map.of("env_vars", Map.of("GREETING", "hello " + handler)));
+                assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                JsonNode built = CompiledRuntimesTest.awaitBuilt(api, name);
+                assertThat(built.path("status").asText()).as(built.toString()).isEqualTo("active");
+            }
+            Instant requested = Instant.now();
+
+            Reply first = api.invoke("cell-java-first", "{}");
+            Reply second = api.invoke("cell-java-second", "{}");
+
+            for (Reply reply : List.of(first, second)) {
+                assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+                assertThat(reply.header("X-Nimbus-Cold-Start")).isEqualTo("true");
+                assertThat(Instant.ofEpochMilli(reply.json().path("jvm_started").asLong()))
+                        .as("the JVM was running before the request").isBefore(requested);
+            }
+            assertThat(first.json().path("greeting").asText()).isEqualTo("hello First");
+            assertThat(second.json().path("greeting").asText()).isEqualTo("hello Second");
+            assertThat(second.json().path("handler").asText()).isEqualTo("Second");
+            assertThat(api.get("/metrics").body())
+                    .contains("nimbus_vm_boot_duration_ms_count{from_snapshot=\"true\",runtime=\"java25\"} 2");
+        }
+    }
+
+    /** A handler that answers when its JVM started, its GREETING variable and its own class's name. */
+    private static String javaHandlerReportingItsJvm(String className) {
+        return """
+                package com.example;
+
+                import io.nimbus.sdk.Context;
+                import io.nimbus.sdk.Handler;
+                import java.lang.management.ManagementFactory;
+                import java.util.Map;
+
+                public class %s implements Handler {
+                    @Override
+                    public Object handleRequest(Object event, Context context) {
+                        return Map.of("jvm_started", ManagementFactory.getRuntimeMXBean().getStartTime(),
+                                "greeting", System.getenv("GREETING"), "handler", getClass().getSimpleName());
+                    }
+                }
+                """.formatted(className);
     }
 
     @Test
